@@ -1,0 +1,57 @@
+# oracled — the two commands a newcomer needs are `make run` and `make test`.
+SWIFT     ?= swift
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+CONFIG    ?= oracles.toml
+BUILD_DIR := .build/debug
+SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build run test demo bench fuzz install uninstall clean verify-unit
+
+all: build
+
+# Installs the system packages the build needs, only when they are missing.
+deps:
+	@if ! pkg-config --exists libcurl 2>/dev/null || ! [ -e /usr/include/sqlite3.h ]; then \
+	  echo "installing libcurl4-openssl-dev, libsqlite3-dev, pkg-config (needs apt-get)"; \
+	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y libcurl4-openssl-dev libsqlite3-dev pkg-config; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+# Starts the daemon in the foreground on oracles.toml, state under ./var.
+run: build
+	@mkdir -p var/run var/lib var/spool
+	$(BUILD_DIR)/oracled run --config $(CONFIG)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# The whole path offline: a local fake venue, sample accounts, a venue misbehaving, a margin call.
+demo: build
+	./demo/run-demo.sh
+
+bench: deps
+	$(SWIFT) build -c release --product oracled-bench
+	.build/release/oracled-bench
+
+install: deps
+	$(SWIFT) build -c release --product oracled --product oraclectl
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/oracled $(DESTDIR)/lib/systemd/system
+	install -m 0755 .build/release/oracled .build/release/oraclectl $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' systemd/oracled.service > $(DESTDIR)/lib/systemd/system/oracled.service
+	chmod 0644 $(DESTDIR)/lib/systemd/system/oracled.service
+	[ -e $(DESTDIR)/etc/oracled/oracles.toml ] || install -m 0640 systemd/oracles.production.toml $(DESTDIR)/etc/oracled/oracles.toml
+	install -m 0644 systemd/oracled.sysusers $(DESTDIR)/usr/lib/sysusers.d/oracled.conf 2>/dev/null || \
+	  (install -d $(DESTDIR)/usr/lib/sysusers.d && install -m 0644 systemd/oracled.sysusers $(DESTDIR)/usr/lib/sysusers.d/oracled.conf)
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/oracled $(DESTDIR)$(PREFIX)/bin/oraclectl $(DESTDIR)/lib/systemd/system/oracled.service $(DESTDIR)/usr/lib/sysusers.d/oracled.conf
+
+verify-unit:
+	./systemd/verify.sh
+
+clean:
+	rm -rf .build var

@@ -1,0 +1,69 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Dependencies are deliberate: NIO for the Unix-socket API, TOMLKit for oracles.toml,
+// GRDB for state, ArgumentParser for the two CLIs, ServiceLifecycle for ordered shutdown.
+// OracleCore depends on none of them.
+let package = Package(
+    name: "oracled",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "oracled", targets: ["oracled"]),
+        .executable(name: "oraclectl", targets: ["oraclectl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CurlShim", dependencies: ["CCurl"], path: "Sources/CurlShim"),
+        .target(name: "CSystemShim", path: "Sources/CSystemShim"),
+        .target(name: "CBench", path: "Sources/CBench"),
+
+        .target(name: "OracleCore"),
+        .target(name: "OracleConfig", dependencies: ["OracleCore", "TOMLKit"]),
+        .target(name: "OracleFetch", dependencies: ["OracleCore", "CCurl", "CurlShim"]),
+        .target(name: "OracleStore", dependencies: ["OracleCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "OracleSystem", dependencies: ["OracleCore", "CSystemShim"]),
+        .target(name: "OracleServer", dependencies: [
+            "OracleCore", "CSystemShim",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .target(name: "OracleDaemon", dependencies: [
+            "OracleCore", "OracleConfig", "OracleFetch", "OracleStore", "OracleSystem", "OracleServer",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .executableTarget(name: "oracled", dependencies: [
+            "OracleDaemon", "OracleCore", "OracleConfig", "OracleFetch",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .executableTarget(name: "oraclectl", dependencies: [
+            "OracleCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "fake-venue", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "oracled-bench", dependencies: ["OracleCore", "CBench"]),
+
+        .testTarget(name: "OracleCoreTests", dependencies: ["OracleCore"]),
+        .testTarget(name: "OracleConfigTests", dependencies: ["OracleConfig", "OracleCore"]),
+        .testTarget(name: "OracleFetchTests", dependencies: ["OracleFetch", "OracleCore"]),
+        .testTarget(name: "OracleServerTests", dependencies: ["OracleServer", "OracleCore"]),
+        .testTarget(name: "OracleSystemTests", dependencies: ["OracleSystem", "OracleStore", "OracleCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["OracleCore"]),
+    ]
+)
