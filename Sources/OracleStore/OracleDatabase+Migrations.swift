@@ -1,0 +1,48 @@
+import GRDB
+
+extension OracleDatabase {
+    /// Migrations are history: a shipped migration is never edited; changes are new migrations.
+    /// Table and column names are literal strings here, independent of the record types.
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1: accounts, levels, notices, history") { db in
+            try db.create(table: "account") { t in
+                t.primaryKey("id", .text)
+                // The account as it travels (JSON, decimals as strings): never REAL money.
+                t.column("json", .text).notNull()
+                t.column("updated_at_ms", .integer).notNull()
+            }
+            try db.create(table: "level_state") { t in
+                t.primaryKey("account", .text)
+                t.column("level", .text).notNull()
+                t.column("since_ms", .integer).notNull()
+                t.column("deadline_ms", .integer)
+                t.column("transition_seq", .integer).notNull().defaults(to: 0)
+                t.column("ratio", .text)
+                t.column("hold_reason", .text)
+                t.column("hold_by", .integer)
+                t.column("hold_at_ms", .integer)
+            }
+            try db.create(table: "notice") { t in
+                t.primaryKey("id", .text)
+                t.column("account", .text).notNull().indexed()
+                t.column("level", .text).notNull()
+                t.column("created_at_ms", .integer).notNull()
+                t.column("json", .text).notNull()
+                // 0 until the spool holds it durably (file in new/, line in calls.jsonl).
+                t.column("delivered", .integer).notNull().defaults(to: 0)
+                t.column("ack_reason", .text)
+                t.column("ack_by", .integer)
+                t.column("ack_at_ms", .integer)
+            }
+            try db.create(index: "notice_undelivered", on: "notice", columns: ["delivered", "created_at_ms"])
+            try db.create(table: "mark_history") { t in
+                t.column("pair", .text).notNull()
+                t.column("ts_ms", .integer).notNull()
+                t.column("price", .text).notNull()
+                t.primaryKey(["pair", "ts_ms"])
+            }
+        }
+        return m
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// One HTTP/1.1 connection of the fake venue: venue routes under `/<venue>/…`, control under `/_control/…`.
+final class FakeVenueHandler: ChannelInboundHandler, @unchecked Sendable {
+    // @unchecked: NIO calls a handler only on its channel's event loop.
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let state: VenueState
+    private var uri = "/"
+    private var method: HTTPMethod = .GET
+
+    init(state: VenueState) { self.state = state }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            uri = head.uri
+            method = head.method
+        case .body:
+            break
+        case .end:
+            respond(context: context)
+        }
+    }
+
+    private func respond(context: ChannelHandlerContext) {
+        if uri.hasPrefix("/_control/") || uri == "/_health" {
+            let (status, body) = control()
+            send(context: context, status: status, body: Array(body.utf8))
+            return
+        }
+        guard let (venue, symbol) = Venues.route(uri) else {
+            send(context: context, status: 404, body: Array(#"{"error":"no such venue route"}"#.utf8))
+            return
+        }
+        _ = state.countRequest(venue)
+        let mode = state.fault(venue)
+        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        switch mode {
+        case .http500: return send(context: context, status: 500, body: Array(#"{"error":"internal"}"#.utf8))
+        case .http502: return send(context: context, status: 502, body: Array("<html><body><h1>502 Bad Gateway</h1></body></html>".utf8), contentType: "text/html")
+        case .http503: return send(context: context, status: 503, body: Array("<html>Service Unavailable</html>".utf8), contentType: "text/html")
+        case .http403: return send(context: context, status: 403, body: Array("<html>403 Forbidden</html>".utf8), contentType: "text/html")
+        case .http451: return send(context: context, status: 451, body: Array(#"{"code":0,"msg":"Service unavailable from a restricted location"}"#.utf8))
+        case .rate429: return send(context: context, status: 429, body: Array(#"{"code":-1003,"msg":"Too many requests"}"#.utf8), extra: [("Retry-After", "\(state.retryAfterSeconds)")])
+        case .ban418: return send(context: context, status: 418, body: Array(#"{"code":-1003,"msg":"IP banned"}"#.utf8), extra: [("Retry-After", "\(state.retryAfterSeconds)")])
+        case .html: return send(context: context, status: 200, body: Array("<!DOCTYPE html><html><body>Maintenance</body></html>".utf8), contentType: "text/html")
+        case .empty: return send(context: context, status: 200, body: [])
+        case .hang: return   // never answer; the client's timeout must fire
+        case .huge:
+            var big = Array("{\"pad\":\"".utf8)
+            big.append(contentsOf: repeatElement(UInt8(ascii: "x"), count: 20 * 1024 * 1024))
+            big.append(contentsOf: Array("\"}".utf8))
+            return send(context: context, status: 200, body: big)
+        default: break
+        }
+        guard let symbol, let req = Venues.resolve(venue: venue, symbol: symbol),
+              let (basePrice, ts0) = state.venuePrice(venue, req.base + "-USD", mode: mode, nowMs: nowMs) else {
+            let (st, body) = Venues.unknownSymbol(venue)
+            return send(context: context, status: st, body: Array(body.utf8))
+        }
+        var price = basePrice
+        if req.quote != "USD", let q = state.price(req.quote + "-USD"), q > 0 { price /= q }
+        var ts = ts0
+        switch mode {
+        case .stale: ts = nowMs - 600_000
+        case .future: ts = nowMs + 3_600_000
+        case .zero: price = 0
+        case .negative: price = -1
+        case .nan: price = .nan
+        case .absurd: price = 1e308
+        default: break
+        }
+        var body = Array(Venues.body(req, price: price, tsMs: ts, wrongPair: mode == .wrongpair).utf8)
+        if mode == .truncated { body = Array(body.prefix(body.count / 2)) }
+        if mode == .slowdrip { return drip(context: context, body: body) }
+        send(context: context, status: 200, body: body)
+    }
+
+    private func control() -> (Int, String) {
+        let comps = URLComponents(string: "http://x" + uri)
+        let q = Dictionary((comps?.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { a, _ in a })
+        switch comps?.path ?? "" {
+        case "/_health": return (200, #"{"ok":true}"#)
+        case "/_control/price":
+            guard let pair = q["pair"], let p = q["price"].flatMap(Double.init) else { return (400, #"{"error":"need pair and price"}"#) }
+            state.setPrice(pair, p)
+            return (200, #"{"ok":true}"#)
+        case "/_control/fault":
+            guard let venue = q["venue"], let mode = q["mode"].flatMap(FaultMode.init(rawValue:)) else {
+                return (400, #"{"error":"need venue and mode (\#(FaultMode.allCases.map(\.rawValue).joined(separator: ",")))"}"#)
+            }
+            state.setFault(venue: venue, mode)
+            return (200, #"{"ok":true}"#)
+        case "/_control/retry-after":
+            guard let s = q["seconds"].flatMap(Int.init) else { return (400, #"{"error":"need seconds"}"#) }
+            state.retryAfterSeconds = s
+            return (200, #"{"ok":true}"#)
+        case "/_control/stats":
+            let s = state.stats().sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",")
+            return (200, "{\(s)}")
+        case "/_control/reset-stats":
+            state.resetStats()
+            return (200, #"{"ok":true}"#)
+        default:
+            return (404, #"{"error":"unknown control route"}"#)
+        }
+    }
+
+    private func send(context: ChannelHandlerContext, status: Int, body: [UInt8], contentType: String = "application/json",
+                      extra: [(String, String)] = []) {
+        var headers = HTTPHeaders([("Content-Type", contentType), ("Content-Length", "\(body.count)")])
+        for (k, v) in extra { headers.add(name: k, value: v) }
+        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    /// Sends the body a few bytes every 200 ms: a client without a total timeout would wait forever.
+    private func drip(context: ChannelHandlerContext, body: [UInt8]) {
+        let headers = HTTPHeaders([("Content-Type", "application/json"), ("Content-Length", "\(body.count)")])
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        let loop = context.eventLoop
+        let channel = context.channel
+        func step(_ offset: Int) {
+            guard channel.isActive else { return }
+            if offset >= body.count {
+                channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
+                return
+            }
+            let chunk = Array(body[offset..<min(body.count, offset + 4)])
+            channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: chunk))), promise: nil)
+            loop.scheduleTask(in: .milliseconds(200)) { step(offset + 4) }
+        }
+        step(0)
+    }
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# make demo: the whole path offline — a local fake venue speaking every venue's format, the real
+# daemon on demo/oracles.demo.toml, robust marks, a venue misbehaving, sample accounts and a margin call.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.build/debug
+DIR=var/demo
+SOCK=$DIR/run/oracled.sock
+PORT=18080
+rm -rf "$DIR"; mkdir -p "$DIR/run" "$DIR/lib" "$DIR/spool"
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+ctl() { "$BIN/oraclectl" --socket "$SOCK" "$@"; }
+venue() { curl -fsS -X POST "http://127.0.0.1:$PORT/_control/$1" >/dev/null; }
+
+cleanup() { kill "${ORACLED_PID:-}" "${VENUE_PID:-}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+say "starting the fake venue on 127.0.0.1:$PORT"
+"$BIN/fake-venue" --port $PORT > "$DIR/fake-venue.log" 2>&1 &
+VENUE_PID=$!
+for _ in $(seq 50); do grep -q LISTENING "$DIR/fake-venue.log" 2>/dev/null && break; sleep 0.1; done
+
+say "starting oracled on demo/oracles.demo.toml (log: $DIR/oracled.log)"
+"$BIN/oracled" run --config demo/oracles.demo.toml > "$DIR/oracled.log" 2>&1 &
+ORACLED_PID=$!
+for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
+sleep 3
+
+say "robust marks from every venue"
+ctl prices
+ctl price BTC-USD
+
+say "gemini flash-crashes by -80%: the mark does not move, gemini is named an outlier"
+venue "fault?venue=gemini&mode=crash"
+sleep 3
+ctl price BTC-USD
+
+say "kraken answers 503 and okx hangs: they drop out with a reason, the mark stays ok on the rest"
+venue "fault?venue=kraken&mode=http503"
+venue "fault?venue=okx&mode=hang"
+sleep 4
+ctl price BTC-USD
+ctl health
+
+venue "fault?venue=all&mode=ok"
+
+if [ -f demo/accounts.ndjson ] && ctl accounts import demo/accounts.ndjson >/dev/null 2>&1; then
+  say "sample accounts loaded"
+  ctl accounts list
+  say "BTC falls 25%: margin calls appear in $DIR/spool/calls.jsonl and new/"
+  venue "price?pair=BTC-USD&price=50250"
+  sleep 4
+  tail -n 5 "$DIR/spool/calls.jsonl" 2>/dev/null || true
+  ls "$DIR/spool/new" 2>/dev/null | head
+  ctl calls
+fi
+
+say "done — the daemon log is in $DIR/oracled.log"
