@@ -1,0 +1,87 @@
+import ArgumentParser
+
+/// `oraclectl health`: overall status, then sources and pairs.
+struct Health: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the daemon's overall, per-source and per-pair health.")
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        try options.call("GET", "/v1/health", render: Render.health)
+    }
+}
+
+/// `oraclectl reload`: same as sending SIGHUP to the daemon.
+struct Reload: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Ask the daemon to reload its configuration (like SIGHUP).")
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        try options.call("POST", "/v1/reload", body: [], contentType: "application/json")
+    }
+}
+
+/// `oraclectl whatif --shock BTC-USD=-0.2 …`: values all accounts under hypothetical price moves.
+struct WhatIf: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "whatif",
+        abstract: "Show which accounts would breach under price shocks (relative moves, -0.2 = -20%)."
+    )
+
+    @Option(name: .customLong("shock"), help: ArgumentHelp("PAIR=MOVE, repeatable (e.g. BTC-USD=-0.2).", valueName: "pair=move"))
+    var shocks: [String] = []
+
+    @OptionGroup var options: GlobalOptions
+
+    func validate() throws {
+        guard !shocks.isEmpty else { throw ValidationError("give at least one --shock PAIR=MOVE, e.g. --shock BTC-USD=-0.2") }
+        for shock in shocks { _ = try Self.parse(shock) }
+    }
+
+    /// Splits `BTC-USD=-0.2` into a canonical pair and the move as written (decimals travel as strings).
+    static func parse(_ shock: String) throws -> (String, String) {
+        guard let eq = shock.firstIndex(of: "="),
+              let pair = PairSymbol(argument: String(shock[..<eq])) else {
+            throw ValidationError("--shock \(shock) must be PAIR=MOVE, e.g. BTC-USD=-0.2")
+        }
+        let move = String(shock[shock.index(after: eq)...])
+        guard let number = Double(move), number.isFinite, number >= -1 else {
+            throw ValidationError("--shock \(shock): move must be a number ≥ -1 (a relative change, -0.2 = -20%)")
+        }
+        return (pair.value, move)
+    }
+
+    func run() throws {
+        var fields: [(String, JSONValue)] = []
+        for shock in shocks {
+            let (pair, move) = try Self.parse(shock)
+            fields.removeAll { $0.0 == pair }
+            fields.append((pair, .string(move)))
+        }
+        let body = JSONValue.object([("shocks", .object(fields))]).rendered
+        try options.call("POST", "/v1/whatif", body: Array(body.utf8), contentType: "application/json")
+    }
+}
+
+/// `oraclectl history import FILE.csv`: uploads recorded prices for the portfolio risk model.
+struct History: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage price history used by the portfolio model.",
+        subcommands: [Import.self]
+    )
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Upload a CSV file of historical prices.")
+
+        @Argument(help: ArgumentHelp("CSV file to upload.", valueName: "file.csv"))
+        var file: String
+
+        @OptionGroup var options: GlobalOptions
+
+        func run() throws {
+            let body = try readFile(file)
+            try options.call("POST", "/v1/history/import", body: body, contentType: "text/csv")
+        }
+    }
+}
