@@ -41,6 +41,7 @@ let package = Package(
             "OracleCore", "OracleConfig", "OracleFetch", "OracleStore", "OracleSystem", "OracleServer",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "oracled", dependencies: [
             "OracleDaemon", "OracleCore", "OracleConfig", "OracleFetch",

@@ -23,6 +23,7 @@ enum Venues {
             var base = String(s.dropLast(quote.count))
             if base == "XBT" { base = "BTC" }
             if base == "UST" { base = "USDT" }
+            if base == "UDC" { base = "USDC" }
             return (base, quote == "UST" ? "USDT" : quote)
         }
         return nil

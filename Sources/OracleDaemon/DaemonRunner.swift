@@ -1,0 +1,111 @@
+import Foundation
+import Logging
+import OracleConfig
+import OracleCore
+import OracleFetch
+import OracleServer
+import OracleSystem
+import ServiceLifecycle
+import UnixSignals
+
+/// `oracled run`: wires the services in dependency order and runs them in one ServiceGroup.
+///
+/// Start-up order matters for systemd: the config is valid and the socket is bound before `READY=1`;
+/// a second daemon on a live socket fails here, before it could disturb the first.
+public enum DaemonRunner {
+    public static func run(configPath: String, logger: Logger) async throws {
+        let config: OracleConfiguration
+        do {
+            config = try ConfigLoader.load(path: configPath)
+        } catch {
+            throw DaemonError("configuration invalid, not starting:\n\(error)")
+        }
+        for dir in [config.daemon.stateDir, config.daemon.spoolDir, (config.daemon.socketPath as NSString).deletingLastPathComponent] where !dir.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                throw DaemonError("cannot create directory \(dir): \(error.localizedDescription); create it or fix the path in \(configPath)")
+            }
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let notifier = SystemdNotifier(environment: environment)
+        let state = OracleState(startedAtMs: WallClock.nowMs())
+        await state.configure(pairs: config.pairs)
+        let reloads = ReloadController(configPath: configPath, state: state)
+        let feed = MarkFeed()
+
+        let margin = try await MarginRuntime.make(config: config, feed: feed, reloads: reloads, logger: logger)
+
+        let router = APIRouter(state: state, reloads: reloads, margin: margin?.api, ownUID: getuid())
+        let server = UnixSocketServer(path: config.daemon.socketPath, mode: 0o660, limits: ServerLimits(), handler: router)
+        do {
+            try await server.start()
+        } catch {
+            throw DaemonError("\(error)")
+        }
+        let fetcher = CurlMultiLoop(userAgent: config.daemon.userAgent)
+        fetcher.start()
+
+        // Created before the group runs, so a SIGHUP during start-up is not lost.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        let poll = PollService(config: config, state: state, fetcher: fetcher, notifier: notifier, reloads: reloads,
+                               marksOut: feed, logger: logger)
+        var services: [any Service] = [poll]
+        if let margin { services.append(margin.service) }
+        services.append(ReloadSignalService(signals: hangups, reloads: reloads, notifier: notifier, logger: logger))
+        services.append(ServerService(server: server))
+
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        notifier.ready(status: "serving \(config.pairs.count) pairs from \(config.sources.count) sources on \(config.daemon.socketPath)")
+        logger.info("oracled ready", metadata: ["socket": "\(config.daemon.socketPath)", "pairs": "\(config.pairs.count)",
+                                               "sources": "\(config.sources.count)", "config": "\(configPath)"])
+        defer {
+            notifier.stopping()
+            fetcher.shutdown()
+        }
+        try await group.run()
+        feed.finish()
+    }
+}
+
+/// A start-up failure the operator must fix; printed as is.
+public struct DaemonError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ message: String) { description = message }
+}
+
+/// Keeps the socket served until graceful shutdown, then closes it (first, since it is last in the group).
+struct ServerService: Service {
+    let server: UnixSocketServer
+    func run() async throws {
+        try? await gracefulShutdown()
+        await server.shutdown()
+    }
+}
+
+/// SIGHUP → reload, as `ExecReload=/bin/kill -HUP $MAINPID` expects.
+struct ReloadSignalService: Service {
+    let signals: UnixSignalsSequence
+    let reloads: ReloadController
+    let notifier: SystemdNotifier
+    let logger: Logger
+
+    func run() async throws {
+        for await _ in signals.cancelOnGracefulShutdown() {
+            notifier.reloading()
+            if let error = await reloads.reload() {
+                logger.error("\(error)")
+            } else {
+                logger.info("SIGHUP: configuration reloaded")
+            }
+            notifier.ready(status: "reloaded")
+        }
+    }
+}
+
+extension DaemonSettings {
+    var streamPolicy: StreamPolicy { StreamPolicy(deviationBps: streamDeviationBps, heartbeatMs: streamHeartbeatMs) }
+}

@@ -1,0 +1,211 @@
+import Logging
+import OracleConfig
+import OracleCore
+import OracleFetch
+import OracleSystem
+import ServiceLifecycle
+import Synchronization
+
+/// The oracle loop: every `poll_interval` it takes in the responses that arrived, starts the requests
+/// each source's schedule allows, aggregates one cycle and publishes the marks.
+///
+/// Requests run concurrently and never hold up a cycle: a venue that hangs for its whole timeout only
+/// makes its own quote older. The engine and the schedules are owned by this one task (no locks on
+/// the hot path); readers get finished snapshots through `OracleState`.
+public struct PollService: Service {
+    private let initialConfig: OracleConfiguration
+    private let state: OracleState
+    private let fetcher: CurlMultiLoop
+    private let notifier: SystemdNotifier
+    private let reloads: ReloadController
+    private let marksOut: MarkFeed
+    private let logger: Logger
+
+    public init(config: OracleConfiguration, state: OracleState, fetcher: CurlMultiLoop, notifier: SystemdNotifier,
+                reloads: ReloadController, marksOut: MarkFeed, logger: Logger) {
+        self.initialConfig = config
+        self.state = state
+        self.fetcher = fetcher
+        self.notifier = notifier
+        self.reloads = reloads
+        self.marksOut = marksOut
+        self.logger = logger
+    }
+
+    struct Key: Hashable, Sendable {
+        var pair: String
+        var source: String
+    }
+
+    struct Completion: Sendable {
+        var key: Key
+        var sample: SourceSample
+        var httpStatus: Int?
+        var latencyMs: Double?
+        /// Transport-level failure class (timeout, connect_failed, …) when there was no HTTP answer.
+        var transportError: String?
+    }
+
+    public func run() async throws {
+        var config = initialConfig
+        var engine = try MarkEngine(pairs: config.pairs)
+        var schedules = Self.makeSchedules(config.sources, keeping: [:], oldSpecs: [])
+        var statuses = Self.makeStatuses(config.sources, keeping: [:])
+        var inFlight = Set<Key>()
+        var responseSeq: UInt64 = 0
+        var rotation = 0
+        let inbox = Inbox()
+        await state.configure(pairs: config.pairs)
+
+        try await withThrowingDiscardingTaskGroup { group in
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let started = WallClock.monotonicMs()
+                let nowMs = WallClock.nowMs()
+
+                if let next = reloads.takePending() {
+                    do {
+                        try engine.reconfigure(pairs: next.pairs)
+                        schedules = Self.makeSchedules(next.sources, keeping: schedules, oldSpecs: config.sources)
+                        statuses = Self.makeStatuses(next.sources, keeping: statuses)
+                        config = next
+                        await state.configure(pairs: config.pairs)
+                        logger.info("configuration reloaded", metadata: ["pairs": "\(config.pairs.count)", "sources": "\(config.sources.count)"])
+                    } catch {
+                        logger.error("reloaded configuration rejected by the engine; keeping the old one", metadata: ["error": "\(error)"])
+                        await state.recordReload(error: "\(error)")
+                    }
+                }
+
+                // 1. Take in what arrived since the last tick.
+                for c in inbox.drain() {
+                    inFlight.remove(c.key)
+                    responseSeq &+= 1
+                    var sample = c.sample
+                    sample.responseSeq = responseSeq
+                    _ = engine.ingest(pair: c.key.pair, source: c.key.source, sample: sample)
+                    guard schedules[c.key.source] != nil else { continue }
+                    statuses[c.key.source]?.requests += 1
+                    if let l = c.latencyMs {
+                        statuses[c.key.source]?.latencySumMs += l
+                        statuses[c.key.source]?.latencyCount += 1
+                    }
+                    switch sample.result {
+                    case .success:
+                        schedules[c.key.source]!.recordSuccess(nowMs: nowMs, latencyMs: Int64(c.latencyMs ?? 0))
+                    case .failure(let err):
+                        schedules[c.key.source]!.recordFailure(httpStatus: c.httpStatus, error: err, nowMs: nowMs)
+                        statuses[c.key.source]?.errors += 1
+                        statuses[c.key.source]?.errorsByClass[c.transportError ?? err.errorClass.rawValue, default: 0] += 1
+                        logger.debug("source error", metadata: ["source": "\(c.key.source)", "pair": "\(c.key.pair)", "error": "\(err)"])
+                    }
+                }
+
+                // 2. Start the requests the schedules allow; rotate the pair order so a tight rate
+                //    limit shares its requests fairly among a source's pairs.
+                let pairs = config.pairs
+                rotation &+= 1
+                for i in 0..<pairs.count {
+                    let pair = pairs[(i + rotation) % pairs.count]
+                    for ps in pair.sources {
+                        let key = Key(pair: pair.symbol, source: ps.source)
+                        guard !inFlight.contains(key), let spec = config.sources.first(where: { $0.name == ps.source }),
+                              schedules[ps.source]?.tryAcquire(nowMs: nowMs) == true else { continue }
+                        inFlight.insert(key)
+                        let fetcher = self.fetcher
+                        let userAgent = config.daemon.userAgent
+                        group.addTask {
+                            let c = await Self.fetchOne(key: key, spec: spec, symbol: ps.symbol, fetcher: fetcher, userAgent: userAgent)
+                            inbox.push(c)
+                        }
+                    }
+                }
+
+                // 3. Aggregate and publish.
+                let marks = engine.cycle(nowMs: nowMs)
+                for (name, sched) in schedules { statuses[name]?.apply(sched.health) }
+                let cycleMs = WallClock.monotonicMs() - started
+                await state.publish(marks: marks, sources: config.sources.compactMap { statuses[$0.name] }, cycleMs: cycleMs,
+                                    nowMs: nowMs, streamPolicy: config.daemon.streamPolicy)
+                marksOut.publish(marks, nowMs: nowMs)
+                // Fed only here: if this loop stalls, systemd stops hearing from us and restarts the unit.
+                notifier.watchdog()
+
+                let sleepMs = max(1, Double(config.daemon.pollIntervalMs) - (WallClock.monotonicMs() - started))
+                do {
+                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int64(sleepMs))) }
+                } catch {
+                    // Cancelled or shutting down: the loop condition ends the loop; nothing was in progress.
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    static func fetchOne(key: Key, spec: SourceSpec, symbol: String, fetcher: CurlMultiLoop, userAgent: String) async -> Completion {
+        let url = VenueAdapters.requestURL(for: spec, symbol: symbol)
+        let request = FetchRequest(url: url, connectTimeoutMs: spec.connectTimeoutMs, totalTimeoutMs: spec.totalTimeoutMs,
+                                   maxBodyBytes: spec.maxBodyBytes, userAgent: userAgent)
+        do {
+            let response = try await fetcher.fetch(request)
+            let receivedAt = WallClock.nowMs()
+            let vr = VenueResponse(status: response.status, headers: response.headers, body: response.body, receivedAtMs: receivedAt)
+            let result: Result<Quote, VenueError>
+            do {
+                result = .success(try VenueAdapters.parse(spec.kind, symbol: symbol, response: vr, generic: spec.generic))
+            } catch {
+                result = .failure(error)
+            }
+            return Completion(key: key, sample: SourceSample(result: result, receivedAtMs: receivedAt, responseSeq: 0),
+                              httpStatus: response.status, latencyMs: response.timing.totalMs, transportError: nil)
+        } catch {
+            let err = VenueError(error.code == .timeout ? .unavailable : .other, "\(error)")
+            return Completion(key: key, sample: SourceSample(result: .failure(err), receivedAtMs: WallClock.nowMs(), responseSeq: 0),
+                              httpStatus: nil, latencyMs: nil, transportError: error.code.rawValue)
+        }
+    }
+
+    /// A reload keeps the schedule (bucket, backoff, quarantine) of every source whose spec is unchanged:
+    /// a SIGHUP must not reset a venue's ban or let a burst through.
+    static func makeSchedules(_ sources: [SourceSpec], keeping old: [String: SourceSchedule], oldSpecs: [SourceSpec]) -> [String: SourceSchedule] {
+        var out: [String: SourceSchedule] = [:]
+        for s in sources {
+            if let o = old[s.name], oldSpecs.first(where: { $0.name == s.name }) == s { out[s.name] = o } else { out[s.name] = SourceSchedule(spec: s) }
+        }
+        return out
+    }
+
+    static func makeStatuses(_ sources: [SourceSpec], keeping old: [String: SourceStatus]) -> [String: SourceStatus] {
+        var out: [String: SourceStatus] = [:]
+        for s in sources { out[s.name] = old[s.name] ?? SourceStatus(name: s.name, kind: s.kind.rawValue) }
+        return out
+    }
+}
+
+/// Completed fetches waiting for the next tick. A lock, not an actor: pushes come from many child
+/// tasks, the drain from the loop, and neither should suspend for it.
+final class Inbox: Sendable {
+    private let items = Mutex<[PollService.Completion]>([])
+    func push(_ c: PollService.Completion) { items.withLock { $0.append(c) } }
+    func drain() -> [PollService.Completion] { items.withLock { v in defer { v = [] }; return v } }
+}
+
+/// Marks flowing from the poll loop to the margin trigger: the newest snapshot wins (the trigger
+/// always evaluates the latest marks; an intermediate one it missed is superseded, not lost).
+public final class MarkFeed: Sendable {
+    private let latest = Mutex<(marks: [String: Mark], nowMs: Int64, version: UInt64)>(([:], 0, 0))
+    private let continuation: AsyncStream<Void>.Continuation
+    public let updates: AsyncStream<Void>
+
+    public init() {
+        (updates, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    public func publish(_ marks: [String: Mark], nowMs: Int64) {
+        latest.withLock { $0 = (marks, nowMs, $0.version &+ 1) }
+        continuation.yield()
+    }
+
+    public func snapshot() -> (marks: [String: Mark], nowMs: Int64, version: UInt64) { latest.withLock { $0 } }
+
+    public func finish() { continuation.finish() }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import Logging
+import OracleDaemon
+
+extension Oracled {
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run the daemon in the foreground (systemd: Type=notify).")
+
+        @Option(name: .shortAndLong, help: "Path to oracles.toml.")
+        var config: String = "/etc/oracled/oracles.toml"
+
+        @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+        var logLevel: String = "info"
+
+        func run() async throws {
+            let level = Logger.Level(rawValue: logLevel) ?? .info
+            // The executable decides where logs go (stderr → the journal under systemd); libraries only emit.
+            LoggingSystem.bootstrap { label in
+                var h = StreamLogHandler.standardError(label: label)
+                h.logLevel = level
+                return h
+            }
+            let logger = Logger(label: "oracled")
+            // A peer closing a socket mid-write must not kill the daemon (libcurl runs with NOSIGNAL).
+            signal(SIGPIPE, SIG_IGN)
+            do {
+                try await DaemonRunner.run(configPath: config, logger: logger)
+            } catch let error as DaemonError {
+                FileHandle.standardError.write(Data("oracled: \(error.description)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+    }
+}
