@@ -10,7 +10,7 @@ PORT=18080
 rm -rf "$DIR"; mkdir -p "$DIR/run" "$DIR/lib" "$DIR/spool"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-ctl() { "$BIN/oraclectl" --socket "$SOCK" "$@"; }
+ctl() { "$BIN/oraclectl" "$@" --socket "$SOCK"; }
 venue() { curl -fsS -X POST "http://127.0.0.1:$PORT/_control/$1" >/dev/null; }
 
 cleanup() { kill "${ORACLED_PID:-}" "${VENUE_PID:-}" 2>/dev/null || true; wait 2>/dev/null || true; }
@@ -45,15 +45,29 @@ ctl health
 
 venue "fault?venue=all&mode=ok"
 
-if [ -f demo/accounts.ndjson ] && ctl accounts import demo/accounts.ndjson >/dev/null 2>&1; then
-  say "sample accounts loaded"
-  ctl accounts list
-  say "BTC falls 25%: margin calls appear in $DIR/spool/calls.jsonl and new/"
-  venue "price?pair=BTC-USD&price=50250"
-  sleep 4
-  tail -n 5 "$DIR/spool/calls.jsonl" 2>/dev/null || true
-  ls "$DIR/spool/new" 2>/dev/null | head
-  ctl calls
-fi
+say "sample accounts loaded (demo/accounts.ndjson)"
+ctl accounts import demo/accounts.ndjson
+ctl accounts list
+
+say "what if BTC fell 25%? (POST /v1/whatif — nothing is written)"
+ctl whatif --shock BTC-USD=-0.25
+
+say "BTC falls 25% on every venue: margin calls appear in $DIR/spool/new/ and calls.jsonl (and syslog)"
+venue "price?pair=BTC-USD&price=50250"
+sleep 4
+ls "$DIR/spool/new"
+tail -n 5 "$DIR/spool/calls.jsonl"
+ctl calls
+say "why: the breakdown of acct-call"
+ctl accounts show acct-call
+
+say "the client deposits: acct-call gets 30000 USD more and is cured"
+cat > "$DIR/acct-call.json" <<'JSON'
+{"id": "acct-call", "collateral": [{"asset": "USD", "amount": "68800"}], "positions": [{"pair": "BTC-USD", "quantity": "2", "entry_price": "67000"}]}
+JSON
+ctl accounts put "$DIR/acct-call.json" >/dev/null
+sleep 2
+tail -n 1 "$DIR/spool/calls.jsonl"
+ctl calls
 
 say "done — the daemon log is in $DIR/oracled.log"

@@ -1,13 +1,30 @@
 import Logging
 import OracleConfig
+import OracleCore
+import OracleStore
+import OracleSystem
 import ServiceLifecycle
 
-/// The margin trigger's pieces for the ServiceGroup. Until accounts exist in the config this is nil.
+/// The margin trigger's pieces for the ServiceGroup: the desk (state), its routes and its service.
 struct MarginRuntime {
     var api: any MarginAPI
     var service: any Service
 
+    static func universe(_ config: OracleConfiguration) -> MarginUniverse {
+        MarginUniverse(policy: config.margin, collateral: config.collateral, pairs: config.pairs)
+    }
+
     static func make(config: OracleConfiguration, feed: MarkFeed, reloads: ReloadController, logger: Logger) async throws -> MarginRuntime? {
-        nil
+        let db: OracleDatabase
+        do { db = try OracleDatabase.open(directory: config.daemon.stateDir) } catch { throw DaemonError("\(error)") }
+        let syslog = SyslogWriter(ident: config.daemon.syslogIdent, facility: config.daemon.syslogFacility.code,
+                                  socketPath: config.daemon.syslogSocket)
+        let desk: MarginDesk
+        do {
+            desk = try await MarginDesk(db: db, spoolDirectory: config.daemon.spoolDir, syslog: syslog, universe: universe(config), logger: logger)
+        } catch {
+            throw DaemonError("cannot load margin state from \(config.daemon.stateDir): \(error)")
+        }
+        return MarginRuntime(api: MarginRoutes(desk: desk), service: TriggerService(desk: desk, feed: feed, reloads: reloads, logger: logger))
     }
 }

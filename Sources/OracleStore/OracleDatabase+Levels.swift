@@ -46,18 +46,21 @@ public struct StoredNotice: Sendable, Equatable {
     public var level: String
     public var createdAtMs: Int64
     public var json: String
+    /// The one-line syslog rendering, sent with delivery.
+    public var syslog: String
     public var delivered: Bool
     public var ackReason: String?
     public var ackBy: Int64?
     public var ackAtMs: Int64?
 
-    public init(id: String, account: String, level: String, createdAtMs: Int64, json: String, delivered: Bool = false,
+    public init(id: String, account: String, level: String, createdAtMs: Int64, json: String, syslog: String = "", delivered: Bool = false,
                 ackReason: String? = nil, ackBy: Int64? = nil, ackAtMs: Int64? = nil) {
         self.id = id
         self.account = account
         self.level = level
         self.createdAtMs = createdAtMs
         self.json = json
+        self.syslog = syslog
         self.delivered = delivered
         self.ackReason = ackReason
         self.ackBy = ackBy
@@ -70,6 +73,7 @@ public struct StoredNotice: Sendable, Equatable {
         level = row["level"]
         createdAtMs = row["created_at_ms"]
         json = row["json"]
+        syslog = row["syslog"]
         delivered = (row["delivered"] as Int64) != 0
         ackReason = row["ack_reason"]
         ackBy = row["ack_by"]
@@ -96,8 +100,8 @@ extension OracleDatabase {
             for l in levels {
                 try ls.execute(arguments: [l.account, l.level, l.sinceMs, l.deadlineMs, l.transitionSeq, l.ratio, l.holdReason, l.holdBy, l.holdAtMs])
             }
-            let ns = try db.makeStatement(sql: "INSERT OR IGNORE INTO notice(id, account, level, created_at_ms, json, delivered) VALUES (?, ?, ?, ?, ?, 0)")
-            for n in notices { try ns.execute(arguments: [n.id, n.account, n.level, n.createdAtMs, n.json]) }
+            let ns = try db.makeStatement(sql: "INSERT OR IGNORE INTO notice(id, account, level, created_at_ms, json, syslog, delivered) VALUES (?, ?, ?, ?, ?, ?, 0)")
+            for n in notices { try ns.execute(arguments: [n.id, n.account, n.level, n.createdAtMs, n.json, n.syslog]) }
         }
     }
 

@@ -29,6 +29,7 @@ extension OracleDatabase {
                 t.column("level", .text).notNull()
                 t.column("created_at_ms", .integer).notNull()
                 t.column("json", .text).notNull()
+                t.column("syslog", .text).notNull().defaults(to: "")
                 // 0 until the spool holds it durably (file in new/, line in calls.jsonl).
                 t.column("delivered", .integer).notNull().defaults(to: 0)
                 t.column("ack_reason", .text)

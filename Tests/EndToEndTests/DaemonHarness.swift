@@ -41,9 +41,9 @@ final class ChildProcess: @unchecked Sendable {
         if process.isRunning { Foundation.kill(process.processIdentifier, signal) }
     }
 
-    func wait(timeout: Double) -> Bool {
+    func wait(timeout: Double) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
+        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         return !process.isRunning
     }
 
@@ -57,7 +57,7 @@ final class FakeVenue: @unchecked Sendable {
     let child: ChildProcess
     let port: Int
 
-    init(dir: String) throws {
+    init(dir: String) async throws {
         child = try ChildProcess(Binaries.path("fake-venue"), ["--port", "0"], logPath: dir + "/fake-venue.log")
         var port = 0
         let deadline = Date().addingTimeInterval(10)
@@ -66,7 +66,7 @@ final class FakeVenue: @unchecked Sendable {
                 port = Int(line.dropFirst("LISTENING ".count)) ?? 0
                 break
             }
-            usleep(20_000)
+            try await Task.sleep(for: .milliseconds(20))
         }
         guard port > 0 else { throw HarnessError("fake-venue did not start: \(child.log)") }
         self.port = port
@@ -76,19 +76,9 @@ final class FakeVenue: @unchecked Sendable {
 
     @discardableResult
     func control(_ pathAndQuery: String) throws -> String {
-        let url = URL(string: baseURL + pathAndQuery)!
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        let sem = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var result: String?
-        let task = URLSession.shared.dataTask(with: request) { data, _, _ in
-            result = data.map { String(decoding: $0, as: UTF8.self) }
-            sem.signal()
-        }
-        task.resume()
-        _ = sem.wait(timeout: .now() + 5)
-        guard let result else { throw HarnessError("fake-venue control \(pathAndQuery) failed") }
-        return result
+        let r = try UnixHTTPClient(path: "", tcpPort: port).request("POST", pathAndQuery)
+        guard r.status == 200 else { throw HarnessError("fake-venue control \(pathAndQuery) → \(r.status) \(r.body)") }
+        return r.body
     }
 
     func setFault(_ venue: String, _ mode: String) throws { try control("/_control/fault?venue=\(venue)&mode=\(mode)") }
@@ -99,12 +89,13 @@ final class FakeVenue: @unchecked Sendable {
     }
 }
 
-/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-func eventually(timeout: Double, interval: Double = 0.1, _ condition: () throws -> Bool) -> Bool {
+/// Polls `condition` until it holds or `timeout` passes; returns whether it held. Sleeps with
+/// `Task.sleep`, never blocking a thread of the (small) cooperative pool other tests run on.
+func eventually(timeout: Double, interval: Double = 0.1, _ condition: () throws -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if (try? condition()) == true { return true }
-        usleep(UInt32(interval * 1_000_000))
+        try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
     }
     return (try? condition()) == true
 }

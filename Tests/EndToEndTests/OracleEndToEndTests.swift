@@ -38,6 +38,7 @@ struct OracleEndToEndTests {
             rate_limit = 20.0
             burst = 5
             timeout = "1s"
+            connect_timeout = "500ms"
             backoff_base = "200ms"
             backoff_max = "1s"
 
@@ -46,6 +47,8 @@ struct OracleEndToEndTests {
         s += """
         [[pair]]
         symbol = "USDT-USD"
+        maintenance_margin = 0.02
+        initial_margin = 0.04
         sources = [
           { source = "coinbase", symbol = "USDT-USD" },
           { source = "kraken", symbol = "USDTUSD" },
@@ -55,6 +58,8 @@ struct OracleEndToEndTests {
 
         [[pair]]
         symbol = "BTC-USD"
+        maintenance_margin = 0.05
+        initial_margin = 0.10
         sources = [
 
         """
@@ -65,9 +70,9 @@ struct OracleEndToEndTests {
         return s
     }
 
-    @Test func flashCrashIsOutlierAndQuorumLossLeavesOk() throws {
+    @Test func flashCrashIsOutlierAndQuorumLossLeavesOk() async throws {
         let dir = makeTempDir("oracle")
-        let venue = try FakeVenue(dir: dir)
+        let venue = try await FakeVenue(dir: dir)
         let configPath = dir + "/oracles.toml"
         try Self.config(dir: dir, venueURL: venue.baseURL).write(toFile: configPath, atomically: true, encoding: .utf8)
         let daemon = try ChildProcess(Binaries.path("oracled"), ["run", "--config", configPath], logPath: dir + "/oracled.log")
@@ -84,11 +89,11 @@ struct OracleEndToEndTests {
             ((try? btc())?["sources"] as? [[String: Any]])?.first { $0["source"] as? String == source }?["verdict"] as? String
         }
 
-        #expect(eventually(timeout: 20) { status() == "ok" }, "BTC-USD never became ok; daemon log:\n\(daemon.log)")
+        #expect(await eventually(timeout: 20) { status() == "ok" }, "BTC-USD never became ok; daemon log:\n\(daemon.log)")
 
         // One venue flash-crashes by −80 %: it is named an outlier and the mark stays with the others.
         try venue.setFault("gemini", "crash")
-        #expect(eventually(timeout: 10) { verdict("gemini") == "outlier" }, "gemini never became an outlier: \((try? btc()) ?? [:])")
+        #expect(await eventually(timeout: 10) { verdict("gemini") == "outlier" }, "gemini never became an outlier: \((try? btc()) ?? [:])")
         let mark = try btc()
         let price = Double(mark["price"] as? String ?? "") ?? 0
         let others = (mark["sources"] as? [[String: Any]] ?? [])
@@ -101,13 +106,13 @@ struct OracleEndToEndTests {
 
         // All but one venue go down: the status leaves ok (degraded on one source, never a confident ok).
         for v in Self.venues where v.name != "coinbase" { try venue.setFault(v.name, "http503") }
-        #expect(eventually(timeout: 10) { status() != nil && status() != "ok" }, "status stayed ok with one source")
+        #expect(await eventually(timeout: 10) { status() != nil && status() != "ok" }, "status stayed ok with one source")
         let down = try btc()
         #expect((down["sources_used"] as? Int ?? 99) <= 1)
 
         // They come back: ok again.
         try venue.setFault("all", "ok")
-        #expect(eventually(timeout: 20) { status() == "ok" }, "status did not return to ok: \((try? btc()) ?? [:])")
+        #expect(await eventually(timeout: 20) { status() == "ok" }, "status did not return to ok: \((try? btc()) ?? [:])")
 
         // Unknown pair: 404 with a JSON error; unknown route: 404.
         let missing = try client.request("GET", "/v1/prices/DOGE-USD")

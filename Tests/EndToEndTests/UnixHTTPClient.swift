@@ -6,6 +6,8 @@ import Glibc
 /// A minimal HTTP/1.1 client over a Unix socket (Connection: close), enough to talk to oracled in tests.
 struct UnixHTTPClient {
     let path: String
+    /// When set, connect to 127.0.0.1:port over TCP instead of the Unix socket `path`.
+    var tcpPort: Int? = nil
 
     struct Response {
         var status: Int
@@ -16,11 +18,22 @@ struct UnixHTTPClient {
     enum ClientError: Error { case connect(Int32), io(String) }
 
     func request(_ method: String, _ target: String, body: String = "", timeout: Double = 5) throws -> Response {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(tcpPort == nil ? AF_UNIX : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError.connect(errno) }
         defer { close(fd) }
         var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        if let tcpPort {
+            var sin = sockaddr_in()
+            sin.sin_family = sa_family_t(AF_INET)
+            sin.sin_port = in_port_t(UInt16(tcpPort).bigEndian)
+            sin.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let rc = withUnsafePointer(to: &sin) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard rc == 0 else { throw ClientError.connect(errno) }
+            return try exchange(fd, method, target, body)
+        }
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
@@ -31,6 +44,10 @@ struct UnixHTTPClient {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard rc == 0 else { throw ClientError.connect(errno) }
+        return try exchange(fd, method, target, body)
+    }
+
+    private func exchange(_ fd: Int32, _ method: String, _ target: String, _ body: String) throws -> Response {
         let req = "\(method) \(target) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
         let out = Array(req.utf8)
         var sent = 0

@@ -1,0 +1,98 @@
+/// An account valued on one snapshot of marks: equity, requirements, risk figures, ratio, deficit
+/// and top-ups, each broken down by component. Money is in the margin currency.
+///
+/// When `priced` is false (a needed mark is missing, `stale` or `unavailable`) the account is
+/// `unpriced`: the figures are partial and must not drive a notice.
+public struct Valuation: Sendable, Equatable {
+    /// One collateral balance: `value = amount × price × (1 − haircut)`.
+    public struct CollateralLine: Sendable, Equatable {
+        public var asset: String
+        public var amount: Double
+        /// Price used (conservative side if so configured; 1 for the margin currency).
+        public var price: Double
+        public var haircut: Double
+        public var value: Double
+    }
+
+    /// One position: `unrealisedPnl = quantity × (valuationPrice − entry)`; requirements on
+    /// `notional = |quantity| × markPrice` (tiers applied).
+    public struct PositionLine: Sendable, Equatable {
+        public var pair: String
+        public var quantity: Double
+        public var entryPrice: Double
+        public var markPrice: Double
+        /// Price used for P&L: mark − confidence for longs, + confidence for shorts (conservative).
+        public var valuationPrice: Double
+        public var notional: Double
+        public var unrealisedPnl: Double
+        /// Standard-model requirements of this position.
+        public var maintenance: Double
+        public var initial: Double
+        /// Liquidity cost of closing it (0 without a configured ADV).
+        public var liquidityAddOn: Double
+    }
+
+    /// A mark the valuation used, as the notice reports it.
+    public struct MarkUsed: Sendable, Equatable {
+        public var pair: String
+        public var price: Double
+        public var confidence: Double
+        public var sources: Int
+        public var status: Mark.Status
+    }
+
+    /// Deposit of one asset that alone restores the initial requirement.
+    public struct TopUp: Sendable, Equatable {
+        public var asset: String
+        public var amount: Double
+    }
+
+    /// Which requirement applied, spelled for the API (`"standard (insufficient history: 12/30 returns)"`).
+    public enum RiskModel: Sendable, Equatable, CustomStringConvertible {
+        case standard
+        case standardInsufficientHistory(have: Int, need: Int)
+        case portfolio
+
+        public var description: String {
+            switch self {
+            case .standard: "standard"
+            case .portfolio: "portfolio"
+            case let .standardInsufficientHistory(have, need): "standard (insufficient history: \(have)/\(need) returns)"
+            }
+        }
+    }
+
+    public var accountId: String
+    public var priced: Bool
+    /// The first pair that could not be priced, and why ("BTC-USD is stale").
+    public var missingPair: String?
+    public var unpricedReason: String?
+    /// All marks used are `ok`, or `degraded` with ≥ min_trigger_sources usable sources.
+    public var triggerEligible: Bool
+
+    public var equity: Double
+    public var collateral: [CollateralLine]
+    public var positions: [PositionLine]
+
+    /// Requirements in force (portfolio or standard, per `riskModel`).
+    public var maintenanceRequirement: Double
+    public var initialRequirement: Double
+    /// Standard-model totals (Σ of the position lines), for comparison and the portfolio floor.
+    public var standardMaintenance: Double
+    public var standardInitial: Double
+
+    /// Parametric VaR and filtered-historical ES at the horizon; nil unless the portfolio model ran.
+    public var valueAtRisk: Double?
+    public var expectedShortfall: Double?
+    /// Liquidity add-on included in the requirement (0 under the standard model).
+    public var liquidityAddOn: Double
+    public var riskModel: RiskModel
+
+    /// equity / maintenance requirement; +∞ without a requirement.
+    public var ratio: Double
+    /// max(0, initial requirement − equity): the deposit that restores the initial requirement.
+    public var deficit: Double
+    /// Per collateral asset: deficit / (price × (1 − haircut)). Empty when there is no deficit.
+    public var topUps: [TopUp]
+    public var marks: [MarkUsed]
+}

@@ -1,0 +1,262 @@
+import Foundation
+import OracleCore
+import OracleStore
+
+extension MarginDesk {
+    /// PUT /v1/accounts/{id}: validate, store, evaluate at once (a deposit can cure right away).
+    public func put(id: String, body: [UInt8], nowMs: Int64) throws(APIProblem) -> JSON {
+        let account: Account
+        do {
+            account = try AccountJSON.decode(Data(body), universe: universe, ignoring: Self.readOnlyKeys)
+        } catch {
+            throw APIProblem(400, "account \(id): \(error)")
+        }
+        guard account.id == id else {
+            throw APIProblem(400, "the body's \"id\" (\(account.id)) differs from the path's (\(id)); PUT /v1/accounts/\(account.id) or fix the body")
+        }
+        do {
+            try db.putAccount(StoredAccount(id: id, json: AccountJSON.encode(account), updatedAtMs: nowMs))
+        } catch {
+            throw APIProblem(500, "\(error)")
+        }
+        install(account)
+        evaluate([id], nowMs: nowMs, sweep: false)
+        return render(id: id, nowMs: nowMs) ?? .null
+    }
+
+    /// Fields the API adds to an account; a client may send them back with a PUT.
+    static let readOnlyKeys: Set<String> = ["equity", "ratio", "level", "since", "deadline", "maintenance_requirement",
+                                            "initial_requirement", "deficit", "top_up", "components", "risk", "priced",
+                                            "unpriced_reason", "hold", "currency", "last_notice", "account", "marks"]
+
+    /// POST /v1/accounts/import: NDJSON, one account per line. Every line is validated before anything is
+    /// stored; a bad line is reported with its number and nothing is imported.
+    public func importAccounts(ndjson: [UInt8], nowMs: Int64) throws(APIProblem) -> JSON {
+        var parsed: [Account] = []
+        var seen: [String: Int] = [:]
+        var lineNo = 0
+        var start = 0
+        let bytes = ndjson
+        while start <= bytes.count {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            lineNo += 1
+            let line = bytes[start..<end]
+            start = end + 1
+            if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { if end == bytes.count { break } else { continue } }
+            do {
+                let a = try AccountJSON.decode(Data(line), universe: universe, ignoring: Self.readOnlyKeys)
+                if let first = seen[a.id] { throw APIProblem(400, "line \(lineNo): account \(a.id) already appears on line \(first); nothing imported") }
+                seen[a.id] = lineNo
+                parsed.append(a)
+            } catch let p as APIProblem {
+                throw p
+            } catch {
+                throw APIProblem(400, "line \(lineNo): \(error); nothing imported")
+            }
+            if end == bytes.count { break }
+        }
+        do {
+            try db.putAccounts(parsed.map { StoredAccount(id: $0.id, json: AccountJSON.encode($0), updatedAtMs: nowMs) })
+        } catch {
+            throw APIProblem(500, "\(error); nothing imported")
+        }
+        for a in parsed { install(a) }
+        evaluate(parsed.map(\.id), nowMs: nowMs, sweep: false)
+        return .object([("imported", .int(parsed.count))])
+    }
+
+    public func delete(id: String) throws(APIProblem) -> JSON {
+        guard accounts[id] != nil else { throw APIProblem(404, "no account \"\(id)\"") }
+        do { try db.deleteAccount(id: id) } catch { throw APIProblem(500, "\(error)") }
+        let seq = machines[id]?.state.noticeSeq ?? 0
+        uninstall(id)
+        // Keep the notice counter durable so a re-created account never reuses a notice id.
+        if seq > 0 {
+            commit(levels: [StoredLevel(account: id, level: "none", sinceMs: 0, transitionSeq: Int64(seq))], notices: [])
+        }
+        return .object([("deleted", .string(id))])
+    }
+
+    public func hold(id: String, reason: String?, by uid: UInt32, nowMs: Int64) throws(APIProblem) -> JSON {
+        guard accounts[id] != nil else { throw APIProblem(404, "no account \"\(id)\"") }
+        do { try db.setHold(account: id, reason: reason, by: Int64(uid), atMs: nowMs) } catch { throw APIProblem(500, "\(error)") }
+        if let reason {
+            holds[id] = Held(reason: reason, by: Int64(uid), atMs: nowMs)
+            syslog.log(.notice, "account \(id) held by uid \(uid): \(reason)")
+        } else {
+            holds[id] = nil
+            syslog.log(.notice, "account \(id) released by uid \(uid)")
+            evaluate([id], nowMs: nowMs, sweep: false)
+        }
+        return render(id: id, nowMs: nowMs) ?? .null
+    }
+
+    public func acknowledge(noticeID: String, reason: String, by uid: UInt32, nowMs: Int64) throws(APIProblem) -> JSON {
+        do {
+            guard try db.acknowledge(noticeID: noticeID, reason: reason, by: Int64(uid), atMs: nowMs) else {
+                throw APIProblem(404, "no notice \"\(noticeID)\"; GET /v1/calls lists them")
+            }
+        } catch let p as APIProblem { throw p } catch { throw APIProblem(500, "\(error)") }
+        syslog.log(.notice, "notice \(noticeID) acknowledged by uid \(uid): \(reason)")
+        return .object([("acknowledged", .string(noticeID)), ("reason", .string(reason)), ("by_uid", .int(uid))])
+    }
+
+    public func list(nowMs: Int64) -> JSON {
+        .object([("accounts", .array(accounts.keys.sorted().map { id in
+            let v = valuations[id]
+            let m = machines[id]?.state
+            return .object([
+                ("id", .string(id)),
+                ("level", .string(levelName(id))),
+                ("ratio", ratioJSON(v)),
+                ("equity", .decimal(v?.equity, digits: 2)),
+                ("maintenance_requirement", .decimal(v?.maintenanceRequirement, digits: 2)),
+                ("deficit", .decimal(v?.deficit, digits: 2)),
+                ("since", m?.sinceMs.map { .string(RFC3339.format(ms: $0)) } ?? .null),
+                ("held", .bool(holds[id] != nil)),
+            ])
+        }))])
+    }
+
+    func levelName(_ id: String) -> String {
+        if let v = valuations[id], !v.priced { return "unpriced" }
+        return (machines[id]?.state.level ?? .none).rawValue
+    }
+
+    func ratioJSON(_ v: Valuation?) -> JSON {
+        guard let v, v.priced else { return .null }
+        return v.ratio.isFinite ? .decimal(v.ratio, digits: 6) : .string("inf")
+    }
+
+    public func account(id: String, nowMs: Int64) throws(APIProblem) -> JSON {
+        guard let j = render(id: id, nowMs: nowMs) else { throw APIProblem(404, "no account \"\(id)\"; GET /v1/accounts lists them") }
+        return j
+    }
+
+    /// The breakdown operators read when a call arrives: every component of equity and requirement.
+    func render(id: String, nowMs: Int64) -> JSON? {
+        guard let account = accounts[id] else { return nil }
+        let v = valuations[id] ?? model.value(account, marks: marks, risk: risk)
+        let st = machines[id]?.state
+        let lastNotice = (try? db.notices(account: id, limit: 1))?.first
+        var fields: [(String, JSON)] = [
+            ("id", .string(id)),
+            ("level", .string(levelName(id))),
+            ("since", st?.sinceMs.map { .string(RFC3339.format(ms: $0)) } ?? .null),
+            ("deadline", st?.deadlineMs.map { .string(RFC3339.format(ms: $0)) } ?? .null),
+            ("priced", .bool(v.priced)),
+            ("unpriced_reason", .optional(v.unpricedReason)),
+            ("currency", .string(universe.currency)),
+            ("equity", .decimal(v.equity, digits: 2)),
+            ("maintenance_requirement", .decimal(v.maintenanceRequirement, digits: 2)),
+            ("initial_requirement", .decimal(v.initialRequirement, digits: 2)),
+            ("ratio", ratioJSON(v)),
+            ("deficit", .decimal(v.deficit, digits: 2)),
+            ("top_up", .object(v.topUps.map { ($0.asset, .decimal($0.amount, digits: 8)) })),
+            ("components", .object([
+                ("collateral", .array(v.collateral.map { c in
+                    .object([("asset", .string(c.asset)), ("amount", .decimal(c.amount)), ("price", .decimal(c.price)),
+                             ("haircut", .decimal(c.haircut, digits: 4)), ("value", .decimal(c.value, digits: 2))])
+                })),
+                ("positions", .array(v.positions.map { p in
+                    .object([("pair", .string(p.pair)), ("quantity", .decimal(p.quantity)), ("entry_price", .decimal(p.entryPrice)),
+                             ("mark", .decimal(p.markPrice)), ("valuation_price", .decimal(p.valuationPrice)),
+                             ("notional", .decimal(p.notional, digits: 2)), ("unrealised_pnl", .decimal(p.unrealisedPnl, digits: 2)),
+                             ("maintenance", .decimal(p.maintenance, digits: 2)), ("initial", .decimal(p.initial, digits: 2)),
+                             ("liquidity_addon", .decimal(p.liquidityAddOn, digits: 2))])
+                })),
+            ])),
+            ("risk", .object([
+                ("model", .string(v.riskModel.description)),
+                ("var", .decimal(v.valueAtRisk, digits: 2)),
+                ("es", .decimal(v.expectedShortfall, digits: 2)),
+                ("liquidity_addon", .decimal(v.liquidityAddOn, digits: 2)),
+                ("standard_maintenance", .decimal(v.standardMaintenance, digits: 2)),
+                ("standard_initial", .decimal(v.standardInitial, digits: 2)),
+            ])),
+            ("marks", .array(v.marks.map { m in
+                .object([("pair", .string(m.pair)), ("price", .decimal(m.price)), ("confidence", .decimal(m.confidence)),
+                         ("sources", .int(m.sources)), ("status", .string(m.status.rawValue))])
+            })),
+            ("hold", holds[id].map { h in .object([("reason", .string(h.reason)), ("by_uid", .int(h.by)), ("at", .string(RFC3339.format(ms: h.atMs)))]) } ?? .null),
+            ("last_notice", lastNotice.map { n in
+                .object([("id", .string(n.id)), ("level", .string(n.level)), ("created_at", .string(RFC3339.format(ms: n.createdAtMs))),
+                         ("acknowledged", n.ackReason.map { .string($0) } ?? .null)])
+            } ?? .null),
+            ("account", .raw(AccountJSON.encode(account))),
+        ]
+        _ = nowMs
+        fields.removeAll { $0.0 == "unpriced_reason" && v.priced }
+        return .object(fields)
+    }
+
+    /// GET /v1/calls?state=open: accounts at margin_call or worse, with their latest notice.
+    public func calls(state filter: String, nowMs: Int64) throws(APIProblem) -> JSON {
+        switch filter {
+        case "open":
+            let open = machines.filter { accounts[$0.key] != nil && $0.value.state.level.isCall }.keys.sorted()
+            return .object([("calls", .array(open.map { id in
+                let st = machines[id]!.state
+                let n = (try? db.notices(account: id, limit: 1))?.first
+                return .object([
+                    ("account", .string(id)), ("level", .string(st.level.rawValue)),
+                    ("since", st.sinceMs.map { .string(RFC3339.format(ms: $0)) } ?? .null),
+                    ("deadline", st.deadlineMs.map { .string(RFC3339.format(ms: $0)) } ?? .null),
+                    ("ratio", ratioJSON(valuations[id])), ("deficit", .decimal(valuations[id]?.deficit, digits: 2)),
+                    ("notice", .optional(n?.id)), ("acknowledged", .optional(n?.ackReason)), ("held", .bool(holds[id] != nil)),
+                ])
+            }))])
+        case "all":
+            let recent: [StoredNotice]
+            do { recent = try db.notices(limit: 500) } catch { throw APIProblem(500, "\(error)") }
+            return .object([("notices", .array(recent.map { .raw($0.json) }))])
+        default:
+            throw APIProblem(400, "state must be \"open\" or \"all\", not \"\(filter)\"")
+        }
+    }
+
+    /// POST /v1/whatif: which accounts would reach which level under relative price shocks.
+    public func whatIf(body: [UInt8]) throws(APIProblem) -> JSON {
+        guard let obj = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any],
+              let shocks = obj["shocks"] as? [String: Any] else {
+            throw APIProblem(400, #"expected {"shocks": {"BTC-USD": "-0.2"}} (relative moves, as strings or numbers)"#)
+        }
+        var shocked = marks
+        var applied: [(String, JSON)] = []
+        for (pair, raw) in shocks.sorted(by: { $0.key < $1.key }) {
+            let s: Double? = (raw as? String).flatMap { DecimalText.parse($0) } ?? (raw as? NSNumber)?.doubleValue
+            guard let s, s.isFinite, s > -1 else { throw APIProblem(400, "shocks.\(pair): expected a relative move > -1 such as \"-0.2\"") }
+            guard var m = shocked[pair], let p = m.price else { throw APIProblem(400, "shocks.\(pair): unknown or unpriced pair") }
+            m.price = p * (1 + s)
+            shocked[pair] = m
+            applied.append((pair, .decimal(s, digits: 6)))
+        }
+        var rows: [JSON] = []
+        var counts: [String: Int] = [:]
+        for id in accounts.keys.sorted() {
+            guard let account = accounts[id], let machine = machines[id] else { continue }
+            let v = model.value(account, marks: shocked, risk: risk)
+            guard v.priced else { continue }
+            let level = LevelMachine.rawLevel(ratio: v.ratio, slowRatio: v.ratio, thresholds: machine.thresholds)
+            counts[level.rawValue, default: 0] += 1
+            guard level != .none else { continue }
+            rows.append(.object([("account", .string(id)), ("level", .string(level.rawValue)),
+                                 ("current_level", .string(machine.state.level.rawValue)), ("ratio", ratioJSON(v)),
+                                 ("equity", .decimal(v.equity, digits: 2)), ("deficit", .decimal(v.deficit, digits: 2)),
+                                 ("top_up", .object(v.topUps.map { ($0.asset, .decimal($0.amount, digits: 8)) }))]))
+        }
+        return .object([("shocks", .object(applied)), ("levels", .object(counts.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+                        ("accounts", .array(rows))])
+    }
+}
+
+/// An API failure with its status; the routes turn it into the JSON error answer.
+public struct APIProblem: Error, Sendable, CustomStringConvertible {
+    public let status: Int
+    public let message: String
+    public init(_ status: Int, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+    public var description: String { message }
+}

@@ -1,0 +1,51 @@
+import Logging
+import OracleCore
+import ServiceLifecycle
+
+/// Feeds mark updates to the margin desk, runs the periodic full sweep and deadline checks, and retries
+/// deferred deliveries. On graceful shutdown it finishes the evaluation in progress (its notices are
+/// committed and delivered) before returning.
+public struct TriggerService: Service {
+    let desk: MarginDesk
+    let feed: MarkFeed
+    let reloads: ReloadController
+    let sweepIntervalMs: Int64
+    let logger: Logger
+
+    public init(desk: MarginDesk, feed: MarkFeed, reloads: ReloadController, sweepIntervalMs: Int64 = 15_000, logger: Logger) {
+        self.desk = desk
+        self.feed = feed
+        self.reloads = reloads
+        self.sweepIntervalMs = sweepIntervalMs
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await desk.deliverPending()   // redeliver what a crash left in the outbox
+        var lastVersion: UInt64 = 0
+        var lastSweep = WallClock.monotonicMs()
+        for await _ in feed.updates.cancelOnGracefulShutdown() {
+            if let next = reloads.takePendingMargin() {
+                await desk.reconfigure(MarginRuntime.universe(next), nowMs: WallClock.nowMs())
+            }
+            let snap = feed.snapshot()
+            if snap.version != lastVersion {
+                lastVersion = snap.version
+                await desk.onMarks(snap.marks, nowMs: snap.nowMs)
+            }
+            if WallClock.monotonicMs() - lastSweep >= Double(sweepIntervalMs) {
+                lastSweep = WallClock.monotonicMs()
+                await desk.sweep(nowMs: WallClock.nowMs())
+            } else {
+                await desk.retryDeferred()
+            }
+        }
+    }
+}
+
+extension MarginDesk {
+    /// Cheap when nothing is deferred.
+    public func retryDeferred() {
+        if deferredCount > 0 || deliveryError != nil { deliverPending() }
+    }
+}

@@ -1,0 +1,1 @@
+func runImportBench(directory: String, count: Int) -> [(name: String, value: Double, unit: String)] { [] }

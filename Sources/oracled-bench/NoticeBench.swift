@@ -1,0 +1,1 @@
+func runNoticeBench(directory: String) -> [(name: String, value: Double, unit: String)] { [] }

@@ -1,0 +1,229 @@
+import CBench
+import Foundation
+import OracleCore
+
+/// Margin sweep benchmarks (issue 4): a full standard-model sweep of `accounts` accounts × (8
+/// positions over 5 pairs + 4 collateral assets) in Swift (`SweepBook.sweep`) against the plain C
+/// loop on the same arrays (`cbench_sweep`), and incremental evaluation per mark update through
+/// `CrossingIndex` (price-move budgets; an index by pair would touch every account here, since
+/// 8 positions over 5 pairs means every account holds nearly every pair).
+///
+/// The synthetic book is shaped like a real one (printed with the figures): 96 % of accounts are
+/// healthy (ratio log-uniform in 2–10), 2.5 % sit in 1.21–2 (around the warning thresholds) and a
+/// thin tail of 1.5 % lies within ±10 % of call_ratio 1.10 (0.99–1.21). Each mark update moves one
+/// pair chosen at random by 1–20 bp (log-uniform magnitude, random sign), confidence 2 bp.
+///
+/// Figures: `sweep_ms_1m`, `sweep_c_ms_1m` (median of 7 runs after a warm-up), `index_build_ms_1m`,
+/// `incremental_us_per_update` (mean over 20 000 updates, excluding rebuilds),
+/// `incremental_amortized_us_per_update` (including the full sweep + index rebuild triggered when
+/// the index asks for one), `candidates_per_update`, and `incremental_misses` (accounts outside their
+/// quiet band, by a full C sweep every 500 updates and at the end, that the index had not handed
+/// out — must be 0).
+func runSweepBench(accounts n: Int) -> [(name: String, value: Double, unit: String)] {
+    let suffix = n == 1_000_000 ? "1m" : "\(n)"
+    var rng = SweepBenchRNG(seed: 0x5eed)
+    let basePrices = [65_000.0, 3_200, 150, 0.6, 0.15]
+    var book = SweepBook(pairs: ["BTC-USD", "ETH-USD", "SOL-USD", "XRP-USD", "DOGE-USD"],
+                         maintenance: [0.05, 0.05, 0.08, 0.10, 0.10], initial: [0.10, 0.10, 0.16, 0.20, 0.20],
+                         assets: ["USD", "BTC", "ETH", "SOL"], assetPair: [-1, 0, 1, 2], assetHaircut: [0, 0.10, 0.15, 0.25])
+    book.reserve(accounts: n, collateral: 4 * n, positions: 8 * n)
+    var prices = SweepPrices(pairCount: 5)
+    for (p, px) in basePrices.enumerated() { prices.set(pair: p, price: px, confidence: px * 2e-4) }
+
+    // Synthetic accounts: gross notional 10k–1M; ratio distribution as in the doc comment.
+    var positions: [(pair: Int32, quantity: Double, entry: Double)] = []
+    var collateral: [(asset: Int32, amount: Double)] = []
+    let units0 = book.assetUnitValues(prices)
+    for a in 0..<n {
+        positions.removeAll(keepingCapacity: true)
+        collateral.removeAll(keepingCapacity: true)
+        let gross = 10_000 * pow(100, rng.next())
+        var pnl = 0.0, maint = 0.0
+        for _ in 0..<8 {
+            let p = Int(rng.nextInt(5))
+            let px = basePrices[p]
+            let q = (rng.next() < 0.5 ? -1.0 : 1.0) * gross / 8 * (0.5 + rng.next()) / px
+            let entry = px * (1 + 0.04 * (rng.next() - 0.5))
+            positions.append((Int32(p), q, entry))
+            pnl += q * ((q > 0 ? prices.low[p] : prices.high[p]) - entry)
+            maint += abs(q) * px * book.pairMaintenance[p]
+        }
+        let bucket = rng.next(), u = rng.next()
+        let ratio = bucket < 0.96 ? exp(log(2.0) + (log(10.0) - log(2.0)) * u)
+            : bucket < 0.985 ? 1.21 + (2.0 - 1.21) * u
+            : 0.99 + (1.21 - 0.99) * u
+        let needed = max(0, ratio * maint - pnl)
+        var shares = (0..<4).map { _ in rng.next() + 0.05 }
+        let total = shares.reduce(0, +)
+        shares = shares.map { $0 / total }
+        for asset in 0..<4 { collateral.append((Int32(asset), needed * shares[asset] / units0[asset])) }
+        book.appendRaw(id: "acct-\(a)", collateral: collateral, positions: positions)
+    }
+
+    var results: [(name: String, value: Double, unit: String)] = []
+    let clock = ContinuousClock()
+    func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15 }
+    func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+
+    // Full sweep, Swift.
+    var swiftBelow = 0
+    var swiftTimes: [Double] = []
+    for run in 0..<8 {
+        let t = clock.measure { swiftBelow = book.sweep(prices, callRatio: 1.10) }
+        if run > 0 { swiftTimes.append(ms(t)) }
+    }
+    // Full sweep, C, same arrays.
+    var outE = [Double](repeating: 0, count: n), outM = outE, outI = outE
+    var cBelow = 0
+    var cTimes: [Double] = []
+    let units = book.assetUnitValues(prices)
+    let mmRates = book.pairMaintenance, imRates = book.pairInitial
+    for run in 0..<8 {
+        let t = clock.measure {
+            cBelow = book.colStart.withUnsafeBufferPointer { cs in
+                book.colAsset.withUnsafeBufferPointer { ca in
+                book.colAmount.withUnsafeBufferPointer { cm in
+                book.posStart.withUnsafeBufferPointer { ps in
+                book.posPair.withUnsafeBufferPointer { pp in
+                book.posQty.withUnsafeBufferPointer { pq in
+                book.posEntry.withUnsafeBufferPointer { pe in
+                outE.withUnsafeMutableBufferPointer { oe in
+                outM.withUnsafeMutableBufferPointer { om in
+                outI.withUnsafeMutableBufferPointer { oi in
+                    Int(cbench_sweep(n, cs.baseAddress, ca.baseAddress, cm.baseAddress, ps.baseAddress, pp.baseAddress,
+                                     pq.baseAddress, pe.baseAddress, units, prices.low, prices.high, prices.mid,
+                                     mmRates, imRates, 1.10, oe.baseAddress, om.baseAddress, oi.baseAddress))
+                }}}}}}}}}
+            }
+        }
+        if run > 0 { cTimes.append(ms(t)) }
+    }
+    var disagree = 0
+    for a in 0..<n {
+        let de: Double = abs(outE[a] - book.equity[a]), dm: Double = abs(outM[a] - book.maintenance[a])
+        if de > 1e-9 * max(1, abs(outE[a])) || dm > 1e-9 * max(1, outM[a]) { disagree += 1 }
+    }
+    results.append(("sweep_c_disagreements_\(suffix)", Double(disagree + abs(cBelow - swiftBelow)), "accounts"))
+    results.append(("sweep_ms_\(suffix)", median(swiftTimes), "ms"))
+    results.append(("sweep_c_ms_\(suffix)", median(cTimes), "ms"))
+    results.append(("sweep_below_call_\(suffix)", Double(swiftBelow), "accounts"))
+
+    // Incremental evaluation: marks move ±3 bp at random; candidates are re-evaluated, their level
+    // machine runs, and they are reinserted with their new band (what the trigger does).
+    let thresholds = LevelThresholds(policy: MarginPolicy())
+    var levels = [LevelMachine.State](repeating: .init(), count: n)
+    var band = [QuietBand](repeating: QuietBand(low: 0, high: 0, highNeedsInitial: false), count: n)
+    // Takes the figures rather than capturing `book`: a closure capturing the book would box it
+    // and make every `reinsert(…, book: book, …)` copy it (a retain/release per array).
+    func settle(_ a: Int, _ f: (equity: Double, maintenance: Double, initial: Double), nowMs: Int64) -> Bool {
+        let r = f.maintenance > 0 ? f.equity / f.maintenance : .infinity
+        var machine = LevelMachine(thresholds: thresholds, state: levels[a])
+        let action = machine.markEvaluated(.init(ratio: r, slowRatio: r, equity: f.equity,
+                                                 initialRequirement: f.initial, eligible: true), nowMs: nowMs)
+        levels[a] = machine.state
+        band[a] = machine.quietBand
+        return action != .none
+    }
+    for a in 0..<n { _ = settle(a, (book.equity[a], book.maintenance[a], book.initial[a]), nowMs: 0) }
+    var index = CrossingIndex(book: book, prices: prices) { band[$0] }
+    let buildTime = clock.measure { index = CrossingIndex(book: book, prices: prices) { band[$0] } }
+    results.append(("index_build_ms_\(suffix)", ms(buildTime), "ms"))
+    print("DEBUG immediate at build", index.immediateEntries, "entries", index.entryCount)
+    var lv: [MarginLevel: Int] = [:]
+    for a in 0..<n { lv[levels[a].level, default: 0] += 1 }
+    print("DEBUG levels", lv)
+
+    let updates = 20_000
+    var candidates: [Int32] = []
+    candidates.reserveCapacity(4096)
+    var incremental = Duration.zero, rebuilds = Duration.zero
+    var candidateTotal = 0, maxCandidates = 0, notices = 0, rebuildCount = 0, misses = 0
+    var sampled: [Double] = []
+    sampled.reserveCapacity(updates)
+    /// Accounts outside their band by a full C sweep into scratch arrays (the book is untouched).
+    func countMisses(_ book: SweepBook, _ prices: SweepPrices) -> Int {
+        let u = book.assetUnitValues(prices)
+        _ = book.colStart.withUnsafeBufferPointer { cs in
+            book.colAsset.withUnsafeBufferPointer { ca in
+            book.colAmount.withUnsafeBufferPointer { cm in
+            book.posStart.withUnsafeBufferPointer { ps in
+            book.posPair.withUnsafeBufferPointer { pp in
+            book.posQty.withUnsafeBufferPointer { pq in
+            book.posEntry.withUnsafeBufferPointer { pe in
+            outE.withUnsafeMutableBufferPointer { oe in
+            outM.withUnsafeMutableBufferPointer { om in
+            outI.withUnsafeMutableBufferPointer { oi in
+                cbench_sweep(n, cs.baseAddress, ca.baseAddress, cm.baseAddress, ps.baseAddress, pp.baseAddress,
+                             pq.baseAddress, pe.baseAddress, u, prices.low, prices.high, prices.mid,
+                             mmRates, imRates, 1.10, oe.baseAddress, om.baseAddress, oi.baseAddress)
+            }}}}}}}}}
+        }
+        var m = 0
+        for a in 0..<n where book.isActive[a] && !band[a].contains(equity: outE[a], maintenance: outM[a], initial: outI[a]) { m += 1 }
+        return m
+    }
+    for step in 0..<updates {
+        let p = Int(rng.nextInt(5))
+        let bp = exp(log(1.0) + (log(20.0) - log(1.0)) * rng.next())
+        let move = exp((rng.next() < 0.5 ? -1.0 : 1.0) * bp * 1e-4)
+        // Timed inline, not in a `measure` closure: a closure capturing `book` makes every
+        // `reinsert(…, book: book, …)` copy the book (a retain/release per array, ~20 per candidate).
+        let t0 = clock.now
+        prices.set(pair: p, price: prices.mid[p] * move, confidence: prices.mid[p] * move * 2e-4)
+        let u = book.assetUnitValues(prices)
+        candidates.removeAll(keepingCapacity: true)
+        index.candidates(afterUpdateOf: p, prices: prices, into: &candidates)
+        for a32 in candidates {
+            let a = Int(a32)
+            book.reevaluate(a, prices: prices, units: u)
+            if settle(a, (book.equity[a], book.maintenance[a], book.initial[a]), nowMs: Int64(step)) { notices += 1 }
+            index.reinsert(a, book: book, prices: prices, band: band[a])
+        }
+        let t = clock.now - t0
+        incremental += t
+        sampled.append(ms(t) * 1e3)
+        candidateTotal += candidates.count
+        maxCandidates = max(maxCandidates, candidates.count)
+        if index.needsRebuild {
+            rebuildCount += 1
+            rebuilds += clock.measure {
+                book.sweep(prices, callRatio: 1.10)
+                for a in 0..<n { if settle(a, (book.equity[a], book.maintenance[a], book.initial[a]), nowMs: Int64(step)) { notices += 1 } }
+                index = CrossingIndex(book: book, prices: prices) { band[$0] }
+            }
+        }
+        if step % 500 == 499 { misses += countMisses(book, prices) }
+    }
+    // Agreement with a full sweep: no account may be outside its band without the index knowing.
+    misses += countMisses(book, prices)
+    sampled.sort()
+    let hot = (0..<n).filter { book.isActive[$0] && book.equity[$0] < 1.21 * book.maintenance[$0] && book.equity[$0] >= 0.99 * book.maintenance[$0] }.count
+    print("  book: 96% ratio 2–10 (log-uniform), 2.5% 1.21–2, 1.5% 0.99–1.21 (±10% of call 1.10); " +
+          "updates: one random pair, 1–20 bp log-uniform, random sign; at the end \(hot) accounts within ±10% of call")
+    results.append(("incremental_us_per_update", ms(incremental) * 1e3 / Double(updates), "us"))
+    results.append(("incremental_amortized_us_per_update", ms(incremental + rebuilds) * 1e3 / Double(updates), "us"))
+    results.append(("incremental_p50_us", sampled[updates / 2], "us"))
+    results.append(("incremental_p99_us", sampled[updates * 99 / 100], "us"))
+    results.append(("candidates_per_update", Double(candidateTotal) / Double(updates), "accounts"))
+    results.append(("candidates_max_per_update", Double(maxCandidates), "accounts"))
+    results.append(("incremental_immediate_entries", Double(index.immediateEntries), "entries"))
+    results.append(("incremental_rebuilds", Double(rebuildCount), "count"))
+    results.append(("incremental_notices", Double(notices), "count"))
+    results.append(("incremental_misses", Double(misses), "accounts"))
+    return results
+}
+
+/// Deterministic PCG-style generator, so every run benchmarks the same book.
+struct SweepBenchRNG {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func nextBits() -> UInt64 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        var x = state
+        x ^= x >> 33; x = x &* 0xff51afd7ed558ccd; x ^= x >> 33
+        return x
+    }
+    /// Uniform in [0, 1).
+    mutating func next() -> Double { Double(nextBits() >> 11) / Double(1 << 53) }
+    mutating func nextInt(_ bound: UInt64) -> UInt64 { nextBits() % bound }
+}
