@@ -162,7 +162,9 @@ import Testing
             }
             let elapsed = ContinuousClock.now - started
             #expect(elapsed >= .milliseconds(290))
-            #expect(elapsed < .milliseconds(1_300), "timeout took \(elapsed)")
+            // Generous slack: under a parallel test run on 2 cores the loop thread may wait for CPU;
+            // what matters is that the 300 ms timeout fires instead of the request hanging.
+            #expect(elapsed < .milliseconds(5_000), "timeout took \(elapsed)")
             #expect(error?.message.contains("127.0.0.1:\(server.port)") == true)
         }
     }

@@ -119,7 +119,7 @@ public struct CrossingIndex: Sendable {
     /// (h·s)^(2/3), the unnormalised share of a pair with harm h and typical move s (see "Shares").
     @inline(__always)
     static func shareWeight(_ x: Double) -> Double {
-        x > 0 ? 1 : 0
+        x > 0 && x.isFinite ? cbrt(x * x) : (x > 0 ? 1e300 : 0)
     }
 
     static func absoluteBucket(_ price: Double) -> Int {
