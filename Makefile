@@ -17,8 +17,11 @@ deps:
 	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y libcurl4-openssl-dev libsqlite3-dev pkg-config; \
 	fi
 
+# Only what run/demo need; `make test` builds everything (tests included), `make bench` the benchmarks.
 build: deps
-	$(SWIFT) build
+	$(SWIFT) build --product oracled
+	$(SWIFT) build --product oraclectl
+	$(SWIFT) build --product fake-venue
 
 # Starts the daemon in the foreground on oracles.toml, state under ./var.
 run: build
