@@ -58,7 +58,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        .executableTarget(name: "oracled-bench", dependencies: ["OracleCore", "CBench"]),
+        .executableTarget(name: "oracled-bench", dependencies: ["OracleCore", "OracleStore", "OracleSystem", "CBench"]),
 
         .testTarget(name: "OracleCoreTests", dependencies: ["OracleCore"]),
         .testTarget(name: "OracleConfigTests", dependencies: ["OracleConfig", "OracleCore"]),

@@ -38,7 +38,7 @@ public struct DaemonSettings: Sendable, Equatable {
                 syslogSocket: String? = nil,
                 streamHeartbeatMs: Int64 = 5_000,
                 streamDeviationBps: Double = 5,
-                maxClients: Int = 64) {
+                maxClients: Int = 1024) {
         self.socketPath = socketPath
         self.stateDir = stateDir
         self.spoolDir = spoolDir

@@ -37,7 +37,14 @@ public enum DaemonRunner {
         let margin = try await MarginRuntime.make(config: config, feed: feed, reloads: reloads, logger: logger)
 
         let router = APIRouter(state: state, reloads: reloads, margin: margin?.api, ownUID: getuid())
-        let server = UnixSocketServer(path: config.daemon.socketPath, mode: 0o660, limits: ServerLimits(), handler: router)
+        // Bodies up to 32 MiB: an account import (~100k accounts) arrives as one request so that it is
+        // all-or-nothing; everything else is tiny. Connections are bounded by [daemon] max_clients.
+        var limits = ServerLimits()
+        limits.maxBodyBytes = 32 << 20
+        limits.maxConnections = max(16, config.daemon.maxClients)
+        // A client that has not sent a whole request in 10 s is closed: idle or slow clients cannot hold slots.
+        limits.requestTimeout = .seconds(10)
+        let server = UnixSocketServer(path: config.daemon.socketPath, mode: 0o660, limits: limits, handler: router)
         do {
             try await server.start()
         } catch {
