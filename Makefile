@@ -40,18 +40,25 @@ bench: deps
 	$(SWIFT) build -c release --product oracled-bench
 	.build/release/oracled-bench
 
+# PREFIX for the binaries (default /usr/local); DESTDIR for staging (packages, tests).
 install: deps
-	$(SWIFT) build -c release --product oracled --product oraclectl
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/oracled $(DESTDIR)/lib/systemd/system
+	$(SWIFT) build -c release --product oracled
+	$(SWIFT) build -c release --product oraclectl
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/oracled $(DESTDIR)/lib/systemd/system \
+	  $(DESTDIR)/usr/lib/sysusers.d $(DESTDIR)/usr/lib/tmpfiles.d $(DESTDIR)$(PREFIX)/share/doc/oracled
 	install -m 0755 .build/release/oracled .build/release/oraclectl $(DESTDIR)$(PREFIX)/bin/
-	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' systemd/oracled.service > $(DESTDIR)/lib/systemd/system/oracled.service
+	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@DOCDIR@|$(PREFIX)/share/doc/oracled|g' systemd/oracled.service > $(DESTDIR)/lib/systemd/system/oracled.service
 	chmod 0644 $(DESTDIR)/lib/systemd/system/oracled.service
-	[ -e $(DESTDIR)/etc/oracled/oracles.toml ] || install -m 0640 systemd/oracles.production.toml $(DESTDIR)/etc/oracled/oracles.toml
-	install -m 0644 systemd/oracled.sysusers $(DESTDIR)/usr/lib/sysusers.d/oracled.conf 2>/dev/null || \
-	  (install -d $(DESTDIR)/usr/lib/sysusers.d && install -m 0644 systemd/oracled.sysusers $(DESTDIR)/usr/lib/sysusers.d/oracled.conf)
+	install -m 0644 systemd/oracled.sysusers $(DESTDIR)/usr/lib/sysusers.d/oracled.conf
+	install -m 0644 systemd/oracled.tmpfiles $(DESTDIR)/usr/lib/tmpfiles.d/oracled.conf
+	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/oracled/README.md
+	[ -e $(DESTDIR)/etc/oracled/oracles.toml ] || sed -e 's|^socket *=.*|socket    = "/run/oracled/oracled.sock"|' \
+	  -e 's|^state_dir *=.*|state_dir = "/var/lib/oracled"|' -e 's|^spool_dir *=.*|spool_dir = "/var/spool/oracled"|' \
+	  oracles.toml > $(DESTDIR)/etc/oracled/oracles.toml
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/oracled $(DESTDIR)$(PREFIX)/bin/oraclectl $(DESTDIR)/lib/systemd/system/oracled.service $(DESTDIR)/usr/lib/sysusers.d/oracled.conf
+	rm -f $(DESTDIR)$(PREFIX)/bin/oracled $(DESTDIR)$(PREFIX)/bin/oraclectl $(DESTDIR)/lib/systemd/system/oracled.service \
+	  $(DESTDIR)/usr/lib/sysusers.d/oracled.conf $(DESTDIR)/usr/lib/tmpfiles.d/oracled.conf
 
 verify-unit:
 	./systemd/verify.sh
