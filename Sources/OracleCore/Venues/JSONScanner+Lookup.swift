@@ -58,7 +58,7 @@ extension JSONScanner {
     /// strings skipped); the buffer's end if it never closes.
     private func containerEnd(from start: Int) -> Int {
         guard start >= 0 else { return 0 }
-        if let end = rememberedEnd(start: start), end <= bytes.count { return end }
+        if let end = tapedEnd(containerAt: start), end <= bytes.count { return end }
         let n = bytes.count
         var depth = 0
         var j = start
@@ -118,6 +118,13 @@ extension JSONScanner {
         of object: JSONSpan, _ body: (_ key: JSONSpan, _ value: JSONSpan) throws(E) -> Bool
     ) throws(E) {
         guard object.kind == .object, object.start >= 0 else { return }
+        if let entry = tapeEntry(containerAt: object.start) {
+            let walked = try walkTape(entry) { (key, value) throws(E) -> Bool in
+                guard let key else { return false }
+                return try body(key, value)
+            }
+            if walked { return }
+        }
         let n = bytes.count
         var i = skipWhitespace(object.start + 1)
         while i < n, bytes[i] == UInt8(ascii: "\"") {
@@ -139,6 +146,14 @@ extension JSONScanner {
         of array: JSONSpan, _ body: (_ index: Int, _ element: JSONSpan) throws(E) -> Bool
     ) throws(E) {
         guard array.kind == .array, array.start >= 0 else { return }
+        if let entry = tapeEntry(containerAt: array.start) {
+            var index = 0
+            let walked = try walkTape(entry) { (_, value) throws(E) -> Bool in
+                defer { index += 1 }
+                return try body(index, value)
+            }
+            if walked { return }
+        }
         let n = bytes.count
         var i = skipWhitespace(array.start + 1)
         var index = 0

@@ -20,57 +20,47 @@ public struct JSONScanner {
 
     public let bytes: UnsafeBufferPointer<UInt8>
 
-    /// Optional memo of container ends found while validating, so a lookup that has to step
-    /// over a large sibling (Bybit's `result` before `time`) does not scan it a second time.
-    /// Direct-mapped on the container's start offset: `endCacheSlots` pairs of (start, end),
-    /// -1 when empty. An outer container, finishing last, wins its slot over nested ones.
-    let endCache: UnsafeMutablePointer<Int32>?
-
-    /// Number of (start, end) pairs `withScanner` reserves on the stack.
-    static let endCacheSlots = 64
+    /// Optional member tape written while validating (see `JSONScanner+Tape.swift`): header
+    /// (entry count, valid flag) followed by `tapeCapacity` entries of `tapeWidth` Int32s.
+    /// It replaces the earlier direct-mapped cache of container ends: the tape holds every
+    /// container's end, and lookups find a container's entry by binary search on its start.
+    let tape: UnsafeMutablePointer<Int32>?
 
     public init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
-        self.endCache = nil
+        self.tape = nil
     }
 
     public init(_ raw: UnsafeRawBufferPointer) {
         self.bytes = raw.assumingMemoryBound(to: UInt8.self)
-        self.endCache = nil
+        self.tape = nil
     }
 
-    /// A scanner whose validation memoises container ends in `cache`
-    /// (capacity `2 * endCacheSlots`, already filled with -1).
-    init(_ bytes: UnsafeBufferPointer<UInt8>, endCache cache: UnsafeMutableBufferPointer<Int32>) {
+    /// Int32s `withScanner` reserves: the tape header and entries. Kept under 1 KiB so
+    /// `withUnsafeTemporaryAllocation` stays on the stack (above that it may call malloc).
+    static var workspaceCount: Int { 2 + tapeCapacity * tapeWidth }
+
+    /// A scanner whose validation records the member tape into `workspace`
+    /// (capacity `workspaceCount`, contents undefined).
+    init(_ bytes: UnsafeBufferPointer<UInt8>, workspace: UnsafeMutableBufferPointer<Int32>) {
         self.bytes = bytes
-        // Offsets must fit the cache's Int32 entries; bodies are capped far below 2 GiB anyway.
-        let usable = cache.count >= 2 * Self.endCacheSlots && bytes.count < Int(Int32.max)
-        self.endCache = usable ? cache.baseAddress : nil
-    }
-
-    /// Runs `body` with a scanner over `bytes` that memoises container ends in stack memory.
-    static func withScanner<R, E: Error>(_ bytes: UnsafeBufferPointer<UInt8>,
-                                         _ body: (JSONScanner) throws(E) -> R) throws(E) -> R {
-        try withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * endCacheSlots) { (cache) throws(E) -> R in
-            cache.initialize(repeating: -1)
-            return try body(JSONScanner(bytes, endCache: cache))
+        // Offsets must fit the tape's Int32 entries; bodies are capped far below 2 GiB anyway.
+        if workspace.count >= Self.workspaceCount, bytes.count < Int(Int32.max), let base = workspace.baseAddress {
+            base[0] = 0   // entry count
+            base[1] = 0   // valid: set by a successful document()
+            self.tape = base
+        } else {
+            self.tape = nil
         }
     }
 
-    @inline(__always)
-    func rememberEnd(start: Int, end: Int) {
-        guard let cache = endCache else { return }
-        let slot = (start & (Self.endCacheSlots - 1)) &* 2
-        cache[slot] = Int32(truncatingIfNeeded: start)
-        cache[slot &+ 1] = Int32(truncatingIfNeeded: end)
-    }
-
-    @inline(__always)
-    func rememberedEnd(start: Int) -> Int? {
-        guard let cache = endCache else { return nil }
-        let slot = (start & (Self.endCacheSlots - 1)) &* 2
-        guard cache[slot] == Int32(truncatingIfNeeded: start), cache[slot &+ 1] > Int32(truncatingIfNeeded: start) else { return nil }
-        return Int(cache[slot &+ 1])
+    /// Runs `body` with a scanner over `bytes` that records the member tape in stack memory.
+    static func withScanner<R, E: Error>(_ bytes: UnsafeBufferPointer<UInt8>,
+                                         _ body: (JSONScanner) throws(E) -> R) throws(E) -> R {
+        try withUnsafeTemporaryAllocation(of: Int32.self, capacity: workspaceCount) { (ws) throws(E) -> R in
+            // Entries need no initial content: they are read only below the entry count.
+            try body(JSONScanner(bytes, workspace: ws))
+        }
     }
 
     // MARK: - Validation
@@ -88,12 +78,14 @@ public struct JSONScanner {
         i = skipWhitespace(i)
         guard i < n else { throw JSONScanError(.empty, at: i) }
         let rootStart = i
-        try withUnsafeTemporaryAllocation(of: Int.self, capacity: Self.maxDepth) { (starts) throws(JSONScanError) in
+        if let tape { tape[0] = 0; tape[1] = 0 }
+        try withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * Self.maxDepth) { (starts) throws(JSONScanError) in
             try validate(&i, starts)
         }
         let end = i
         i = skipWhitespace(i)
         guard i == n else { throw JSONScanError(.trailingBytes, at: i) }
+        if let tape, tape[0] >= 0 { tape[1] = 1 }
         switch bytes[rootStart] {
         case UInt8(ascii: "{"): return JSONSpan(kind: .object, start: rootStart, end: end)
         case UInt8(ascii: "["): return JSONSpan(kind: .array, start: rootStart, end: end)
@@ -102,20 +94,44 @@ public struct JSONScanner {
     }
 
     /// Checks one JSON value starting at `pos` (no leading whitespace) and moves `pos` past it.
+    ///
+    /// When the scanner has a tape, every value is also appended to it with its key, kind and
+    /// extent (see `JSONScanner+Tape.swift`), so the lookups that follow walk the tape instead
+    /// of re-scanning bytes. A body with more values than the tape holds just is not taped.
     private func validate(_ pos: inout Int, _ starts: UnsafeMutableBufferPointer<Int>) throws(JSONScanError) {
         let n = bytes.count
+        let maxDepth = min(Self.maxDepth, starts.count / 2)
         var i = pos
         var depth = 0
         var objects: UInt64 = 0   // bit d set when open level d is an object
+        // Tape state: next entry index, -1 once recording is off (no tape or it overflowed).
+        var count = tape == nil ? -1 : 0
+        let capacity = Self.tapeCapacity
+        var keyStart = -1, keyEnd = -1, keyEscaped = false
+        defer { if let tape { tape[0] = Int32(truncatingIfNeeded: count) } }
         while true {
             // A value starts at i.
             guard i < n else { throw JSONScanError(.truncated, at: i) }
             let c = bytes[i]
+            let entry = count
+            if count >= 0 {
+                // Key lengths are packed into 15 bits; a longer key just ends taping.
+                if count < capacity, keyStart < 0 || keyEnd &- keyStart <= 0x7FFF { count &+= 1 } else { count = -1 }
+            }
+            var kind = JSONSpan.Kind.null
+            var valueStart = i
+            var valueEscaped = false
             switch c {
             case UInt8(ascii: "{"), UInt8(ascii: "["):
-                guard depth < Self.maxDepth, depth < starts.count else { throw JSONScanError(.tooDeep, at: i) }
+                guard depth < maxDepth else { throw JSONScanError(.tooDeep, at: i) }
                 let isObject = c == UInt8(ascii: "{")
+                if entry >= 0, count >= 0, let tape {
+                    Self.writeEntry(tape, entry, keyStart, keyEnd, keyEscaped,
+                                    isObject ? .object : .array, false, i, -1, 0)
+                }
+                keyStart = -1
                 starts[depth] = i
+                starts[maxDepth &+ depth] = count >= 0 ? entry : -1
                 if isObject { objects |= 1 << UInt64(depth) } else { objects &= ~(1 << UInt64(depth)) }
                 depth += 1
                 i = skipWhitespace(i + 1)
@@ -123,23 +139,35 @@ public struct JSONScanner {
                 if bytes[i] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
                     i += 1
                     depth -= 1
-                    rememberEnd(start: starts[depth], end: i)
+                    closeContainer(starts[maxDepth &+ depth], i, count)
                 } else {
-                    if isObject { try memberKey(&i) }
+                    if isObject { (keyStart, keyEnd, keyEscaped) = try memberKey(&i) }
                     continue
                 }
             case UInt8(ascii: "\""):
-                _ = try parseString(&i)
+                let span = try parseString(&i)
+                kind = .string; valueStart = span.start; valueEscaped = span.hasEscapes
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 _ = try parseNumber(&i)
+                kind = .number
             case UInt8(ascii: "t"):
                 try parseLiteral(&i, "true")
+                kind = .true
             case UInt8(ascii: "f"):
                 try parseLiteral(&i, "false")
+                kind = .false
             case UInt8(ascii: "n"):
                 try parseLiteral(&i, "null")
             default:
                 throw JSONScanError(.unexpectedByte, at: i)
+            }
+            if c != UInt8(ascii: "{"), c != UInt8(ascii: "[") {
+                if entry >= 0, count >= 0, let tape {
+                    // A string's end is its closing quote, as in `JSONSpan`.
+                    Self.writeEntry(tape, entry, keyStart, keyEnd, keyEscaped, kind, valueEscaped, valueStart,
+                                    kind == .string ? i &- 1 : i, entry &+ 1)
+                }
+                keyStart = -1
             }
             // After a value: close finished containers, or step to the next value.
             while true {
@@ -153,7 +181,7 @@ public struct JSONScanner {
                 let d = bytes[i]
                 if d == UInt8(ascii: ",") {
                     i = skipWhitespace(i + 1)
-                    if inObject { try memberKey(&i) }
+                    if inObject { (keyStart, keyEnd, keyEscaped) = try memberKey(&i) }
                     break
                 }
                 guard d == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else {
@@ -161,22 +189,33 @@ public struct JSONScanner {
                 }
                 i += 1
                 depth -= 1
-                rememberEnd(start: starts[depth], end: i)
+                closeContainer(starts[maxDepth &+ depth], i, count)
             }
+        }
+    }
+
+    /// Records a closed container's end and subtree extent in its tape entry.
+    @inline(__always)
+    private func closeContainer(_ entry: Int, _ end: Int, _ count: Int) {
+        if entry >= 0, count >= 0, let tape {
+            let e = tape + 2 + entry &* Self.tapeWidth
+            e[2] = Int32(truncatingIfNeeded: end)
+            e[3] = e[3] | Int32(truncatingIfNeeded: count)
         }
     }
 
     /// `"key"` `:` inside an object, leaving `i` at the member's value.
     @inline(__always)
-    private func memberKey(_ i: inout Int) throws(JSONScanError) {
+    private func memberKey(_ i: inout Int) throws(JSONScanError) -> (start: Int, end: Int, escaped: Bool) {
         let n = bytes.count
         guard i < n else { throw JSONScanError(.truncated, at: i) }
         guard bytes[i] == UInt8(ascii: "\"") else { throw JSONScanError(.unexpectedByte, at: i) }
-        _ = try parseString(&i)
+        let key = try parseString(&i)
         i = skipWhitespace(i)
         guard i < n else { throw JSONScanError(.truncated, at: i) }
         guard bytes[i] == UInt8(ascii: ":") else { throw JSONScanError(.unexpectedByte, at: i) }
         i = skipWhitespace(i + 1)
+        return (key.start, key.end, key.hasEscapes)
     }
 
     @inline(__always)
@@ -185,6 +224,9 @@ public struct JSONScanner {
     }
 
     /// First non-whitespace index at or after `start`.
+    ///
+    /// A byte loop on purpose: an 8-bytes-at-a-time version (word of spaces, then trailing
+    /// zero count) measured slower on every recorded body, pretty-printed or not.
     @inline(__always)
     func skipWhitespace(_ start: Int) -> Int {
         let n = bytes.count
