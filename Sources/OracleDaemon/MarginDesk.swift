@@ -56,6 +56,7 @@ public actor MarginDesk {
         self.kupiec = KupiecPOF(expectedRate: 1 - universe.policy.varConfidence)
         do {
             spool = try SpoolWriter(directory: spoolDirectory)
+            spool?.replenish()
         } catch {
             // Not fatal: notices queue in SQLite and delivery retries until the spool can be written.
             deliveryError = "\(error)"
@@ -315,5 +316,6 @@ public actor MarginDesk {
             let severity = SyslogWriter.Severity(rawValue: (MarginLevel(rawValue: n.level) ?? .warning).syslogPriority) ?? .notice
             syslog.log(severity, n.syslog.isEmpty ? "notice \(n.id)" : n.syslog)
         }
+        spool?.replenish()
     }
 }

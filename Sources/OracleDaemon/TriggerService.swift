@@ -46,6 +46,6 @@ public struct TriggerService: Service {
 extension MarginDesk {
     /// Cheap when nothing is deferred.
     public func retryDeferred() {
-        if deferredCount > 0 || deliveryError != nil { deliverPending() }
+        if deferredCount > 0 || deliveryError != nil { deliverPending() } else { spool?.replenish() }
     }
 }

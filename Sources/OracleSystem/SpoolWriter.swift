@@ -24,22 +24,72 @@ public struct SpoolEntry: Sendable, Equatable {
 /// undelivered notices after a restart; steps 1 and 3 skip what already exists, so redelivery is idempotent.
 /// At open, a torn last journal line (a crash mid-append) is cut off.
 ///
+/// Creating a file is the slowest step on common filesystems (about 0.5–1 ms here, against ~0.1 ms for
+/// fsyncing 600 bytes), so empty files are created ahead of time in `tmp/` (`.spare-N`, see `replenish`)
+/// and a notice reuses one: open, write, fsync, rename. Durability is unchanged: nothing appears in
+/// `new/` before its contents are fsynced, and `new/` is fsynced before `deliver` returns.
+///
 /// Not thread-safe: one owner (the trigger) calls it.
 public final class SpoolWriter {
     public let directory: String
     private let journalPath: String
     private var journalFD: Int32 = -1
     private var journalIDs: Set<String> = []
+    /// Empty files in `tmp/` ready to become notices.
+    private var spares: [String] = []
+    private var spareSeq = 0
+    public let spareTarget: Int
 
-    public init(directory: String) throws(SystemError) {
+    public init(directory: String, spareTarget: Int = 32) throws(SystemError) {
         self.directory = directory
         self.journalPath = directory + "/calls.jsonl"
+        self.spareTarget = spareTarget
         for sub in ["", "/tmp", "/new", "/cur"] { try Syscall.mkdirs(directory + sub) }
         journalFD = try Syscall.call("open", journalPath) {
             open(journalPath, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         }
         try repairAndIndexJournal()
+        cleanTmp()
     }
+
+    /// Leftovers of a crash in `tmp/` are never notices (only renamed files are): partial notice files
+    /// are removed (the outbox redelivers them); empty spares are kept for reuse.
+    private func cleanTmp() {
+        guard let dir = opendir(directory + "/tmp") else { return }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name == "." || name == ".." { continue }
+            let path = "\(directory)/tmp/\(name)"
+            if name.hasPrefix(".spare-") {
+                var st = stat()
+                if stat(path, &st) == 0, st.st_size == 0 {
+                    spares.append(path)
+                    if let n = Int(name.dropFirst(".spare-".count)), n >= spareSeq { spareSeq = n + 1 }
+                    continue
+                }
+            }
+            unlink(path)
+        }
+    }
+
+    /// Tops the pool of empty files up to `spareTarget`; call it off the latency path (after a delivery,
+    /// or on an idle tick). Failures are ignored here on purpose: `deliver` creates files itself when
+    /// the pool is empty, and reports real errors there.
+    public func replenish() {
+        while spares.count < spareTarget {
+            let path = "\(directory)/tmp/.spare-\(spareSeq)"
+            spareSeq += 1
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+            if fd < 0 { return }
+            close(fd)
+            spares.append(path)
+        }
+    }
+
+    public var spareCount: Int { spares.count }
 
     deinit {
         if journalFD >= 0 { close(journalFD) }
@@ -82,9 +132,16 @@ public final class SpoolWriter {
     }
 
     private func writeFile(_ entry: SpoolEntry) throws(SystemError) {
-        let tmp = "\(directory)/tmp/\(entry.id).json"
         let final = "\(directory)/new/\(entry.id).json"
-        let fd = try Syscall.call("open", tmp) { open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640) }
+        var tmp = "\(directory)/tmp/\(entry.id).json"
+        var fd: Int32 = -1
+        if let spare = spares.popLast() {
+            fd = open(spare, O_WRONLY | O_TRUNC | O_CLOEXEC)
+            if fd >= 0 { tmp = spare }
+        }
+        if fd < 0 {
+            fd = try Syscall.call("open", tmp) { open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640) }
+        }
         do {
             try Syscall.writeAll(fd, Array((entry.json + "\n").utf8), path: tmp)
             try Syscall.call("fsync", tmp) { fsync(fd) }

@@ -3,10 +3,10 @@ import Foundation
 import OracleCore
 
 /// Margin sweep benchmarks (issue 4): a full standard-model sweep of `accounts` accounts × (8
-/// positions over 5 pairs + 4 collateral assets) in Swift (`SweepBook.sweep`) against the plain C
-/// loop on the same arrays (`cbench_sweep`), and incremental evaluation per mark update through
-/// `CrossingIndex` (price-move budgets; an index by pair would touch every account here, since
-/// 8 positions over 5 pairs means every account holds nearly every pair).
+/// positions on 8 distinct pairs out of 12 + 4 collateral assets — `AccountJSON` accepts one
+/// position per pair) in Swift (`SweepBook.sweep`) against the plain C loop on the same arrays
+/// (`cbench_sweep`), and incremental evaluation per mark update through `CrossingIndex`
+/// (price-move budgets; an index by pair would touch two thirds of all accounts per update here).
 ///
 /// The synthetic book is shaped like a real one (printed with the figures): 96 % of accounts are
 /// healthy (ratio log-uniform in 2–10), 2.5 % sit in 1.21–2 (around the warning thresholds) and a
@@ -22,12 +22,15 @@ import OracleCore
 func runSweepBench(accounts n: Int) -> [(name: String, value: Double, unit: String)] {
     let suffix = n == 1_000_000 ? "1m" : "\(n)"
     var rng = SweepBenchRNG(seed: 0x5eed)
-    let basePrices = [65_000.0, 3_200, 150, 0.6, 0.15]
-    var book = SweepBook(pairs: ["BTC-USD", "ETH-USD", "SOL-USD", "XRP-USD", "DOGE-USD"],
-                         maintenance: [0.05, 0.05, 0.08, 0.10, 0.10], initial: [0.10, 0.10, 0.16, 0.20, 0.20],
+    let basePrices = [65_000.0, 3_200, 150, 0.6, 0.15, 0.45, 35, 14, 7, 90, 450, 0.2]
+    let P = basePrices.count
+    let mm = [0.05, 0.05, 0.08, 0.10, 0.10, 0.10, 0.08, 0.08, 0.10, 0.08, 0.08, 0.10]
+    var book = SweepBook(pairs: ["BTC-USD", "ETH-USD", "SOL-USD", "XRP-USD", "DOGE-USD", "ADA-USD", "AVAX-USD",
+                                "LINK-USD", "DOT-USD", "LTC-USD", "BCH-USD", "TRX-USD"],
+                         maintenance: mm, initial: mm.map { 2 * $0 },
                          assets: ["USD", "BTC", "ETH", "SOL"], assetPair: [-1, 0, 1, 2], assetHaircut: [0, 0.10, 0.15, 0.25])
     book.reserve(accounts: n, collateral: 4 * n, positions: 8 * n)
-    var prices = SweepPrices(pairCount: 5)
+    var prices = SweepPrices(pairCount: P)
     for (p, px) in basePrices.enumerated() { prices.set(pair: p, price: px, confidence: px * 2e-4) }
 
     // Synthetic accounts: gross notional 10k–1M; ratio distribution as in the doc comment.
@@ -39,8 +42,10 @@ func runSweepBench(accounts n: Int) -> [(name: String, value: Double, unit: Stri
         collateral.removeAll(keepingCapacity: true)
         let gross = 10_000 * pow(100, rng.next())
         var pnl = 0.0, maint = 0.0
-        for _ in 0..<8 {
-            let p = Int(rng.nextInt(5))
+        var held = Array(0..<P)
+        for i in 0..<8 { // 8 distinct pairs (partial Fisher–Yates)
+            held.swapAt(i, i + Int(rng.nextInt(UInt64(P - i))))
+            let p = held[i]
             let px = basePrices[p]
             let q = (rng.next() < 0.5 ? -1.0 : 1.0) * gross / 8 * (0.5 + rng.next()) / px
             let entry = px * (1 + 0.04 * (rng.next() - 0.5))
@@ -128,10 +133,6 @@ func runSweepBench(accounts n: Int) -> [(name: String, value: Double, unit: Stri
     var index = CrossingIndex(book: book, prices: prices) { band[$0] }
     let buildTime = clock.measure { index = CrossingIndex(book: book, prices: prices) { band[$0] } }
     results.append(("index_build_ms_\(suffix)", ms(buildTime), "ms"))
-    print("DEBUG immediate at build", index.immediateEntries, "entries", index.entryCount)
-    var lv: [MarginLevel: Int] = [:]
-    for a in 0..<n { lv[levels[a].level, default: 0] += 1 }
-    print("DEBUG levels", lv)
 
     let updates = 20_000
     var candidates: [Int32] = []
@@ -163,7 +164,7 @@ func runSweepBench(accounts n: Int) -> [(name: String, value: Double, unit: Stri
         return m
     }
     for step in 0..<updates {
-        let p = Int(rng.nextInt(5))
+        let p = Int(rng.nextInt(UInt64(P)))
         let bp = exp(log(1.0) + (log(20.0) - log(1.0)) * rng.next())
         let move = exp((rng.next() < 0.5 ? -1.0 : 1.0) * bp * 1e-4)
         // Timed inline, not in a `measure` closure: a closure capturing `book` makes every

@@ -15,6 +15,19 @@ figures += runAggregateBench()
 print("margin sweep: \(accounts) accounts × 8 positions + 4 collateral, Swift vs a plain C loop")
 figures += runSweepBench(accounts: accounts)
 
+// Disk figures run in a scratch directory under the current directory: the disk being measured.
+var scratchTemplate = Array("oracled-bench-XXXXXX".utf8CString)
+let scratch = scratchTemplate.withUnsafeMutableBufferPointer { buf in mkdtemp(buf.baseAddress!).map { String(cString: $0) } }
+if let scratch {
+    print("notices: mark update → durable notice (SQLite + spool), against a bare 600-byte write+fsync+rename+dir fsync")
+    figures += runNoticeBench(directory: scratch)
+    print("import: NDJSON accounts → AccountJSON.decode → OracleDatabase.putAccounts")
+    figures += runImportBench(directory: scratch, count: 100_000)
+    removeTree(scratch)
+} else {
+    print("notices/import skipped: cannot create a scratch directory under the current directory")
+}
+
 print("")
 for f in figures {
     let v = f.value >= 100 ? String(Int(f.value.rounded())) : String((f.value * 1000).rounded() / 1000)

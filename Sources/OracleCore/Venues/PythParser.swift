@@ -17,14 +17,29 @@ enum PythParser {
     }
 
     /// Compares a response id with the configured feed id, ignoring case, surrounding
-    /// blanks and a `0x` prefix on either side, without allocating.
+    /// blanks and a `0x` prefix on either side, without allocating: bytes are compared in
+    /// place, eight at a time while they match exactly (Hermes and configs both use lower
+    /// case), byte by byte with ASCII case folding otherwise.
     static func sameFeed(_ symbol: String, _ id: UnsafeBufferPointer<UInt8>) -> Bool {
         var symbol = symbol
         return symbol.withUTF8 { wanted in
             let w = strip0x(trimBlanks(wanted))
             let a = strip0x(trimBlanks(id))
-            guard w.count == a.count else { return false }
-            for k in 0..<w.count where w[k] | lowerBit(w[k]) != a[k] | lowerBit(a[k]) { return false }
+            let n = w.count
+            guard n == a.count else { return false }
+            guard n > 0, let wp = w.baseAddress, let ap = a.baseAddress else { return n == 0 }
+            var k = 0
+            while k &+ 8 <= n {
+                let x = UnsafeRawPointer(wp + k).loadUnaligned(as: UInt64.self)
+                let y = UnsafeRawPointer(ap + k).loadUnaligned(as: UInt64.self)
+                if x != y { break }
+                k &+= 8
+            }
+            while k < n {
+                let c = wp[k], d = ap[k]
+                if c != d, c | lowerBit(c) != d | lowerBit(d) { return false }
+                k &+= 1
+            }
             return true
         }
     }
@@ -34,13 +49,18 @@ enum PythParser {
         c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z") ? 0x20 : 0
     }
 
+    @inline(__always)
+    private static func isBlank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+
+    @inline(__always)
     private static func trimBlanks(_ b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
         var lo = 0, hi = b.count
-        while lo < hi, b[lo] == 0x20 || b[lo] == 0x09 || b[lo] == 0x0A || b[lo] == 0x0D { lo += 1 }
-        while hi > lo, b[hi - 1] == 0x20 || b[hi - 1] == 0x09 || b[hi - 1] == 0x0A || b[hi - 1] == 0x0D { hi -= 1 }
+        while lo < hi, isBlank(b[lo]) { lo += 1 }
+        while hi > lo, isBlank(b[hi - 1]) { hi -= 1 }
         return UnsafeBufferPointer(rebasing: b[lo..<hi])
     }
 
+    @inline(__always)
     private static func strip0x(_ b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
         guard b.count >= 2, b[0] == UInt8(ascii: "0"), b[1] | 0x20 == UInt8(ascii: "x") else { return b }
         return UnsafeBufferPointer(rebasing: b[2...])
@@ -95,11 +115,20 @@ enum PythParser {
             if required { throw VenueError(.other, "pyth: \(field) is missing") }
             return nil
         }
-        if v.kind == .string || v.kind == .number, !v.hasEscapes,
-           let digits = ScaledDecimalText.bytes(mantissa: s.rawBytes(of: v), exponent: exponent) {
-            let number = digits.withUnsafeBufferPointer { FastDecimal.number($0, escaped: false) }
-            if let number { return number }
-            if let number = VenueNumber(String(decoding: digits, as: UTF8.self)), number.value.isFinite { return number }
+        if v.kind == .string || v.kind == .number, !v.hasEscapes {
+            let mantissa = s.rawBytes(of: v)
+            if let size = ScaledDecimalText.capacity(mantissa: mantissa, exponent: exponent) {
+                // Digits go to stack memory; `FastDecimal` builds the one String (small, so
+                // usually no allocation at all). The slow path keeps `VenueNumber`'s rules.
+                let number = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { buf -> VenueNumber? in
+                    guard let w = ScaledDecimalText.write(mantissa: mantissa, exponent: exponent, into: buf) else { return nil }
+                    let digits = UnsafeBufferPointer(rebasing: buf[0..<w])
+                    if let number = FastDecimal.number(digits, escaped: false) { return number }
+                    if let number = VenueNumber(String(decoding: digits, as: UTF8.self)), number.value.isFinite { return number }
+                    return nil
+                }
+                if let number { return number }
+            }
         }
         throw VenueError(.other, "pyth: \(field) '\(s.text(of: v).prefix(40))' with expo \(exponent) is not an integer mantissa")
     }

@@ -78,8 +78,10 @@ import Testing
     }
 
     /// The index's promise: after any sequence of mark moves, every account outside its quiet band
-    /// (by a full re-evaluation) was handed out as a candidate.
-    @Test func crossingIndexMissesNothing() {
+    /// (by a full re-evaluation, checked after every update) was handed out as a candidate — with
+    /// the default shares and with skewed per-pair volatilities (which change only the shares).
+    @Test(arguments: [nil, [1.0, 4.0, 0.25]])
+    func crossingIndexMissesNothing(volatility: [Double]?) {
         var rng = RNG(s: 11)
         let accounts = randomAccounts(2000, rng: &rng)
         var book = SweepBook(universe: universe)
@@ -95,17 +97,17 @@ import Testing
         let t = LevelThresholds(policy: MarginPolicy())
         var states = [LevelMachine.State](repeating: .init(), count: book.count)
         var bands = [QuietBand](repeating: QuietBand(low: 0, high: 0, highNeedsInitial: false), count: book.count)
-        func settle(_ a: Int) {
-            var m = LevelMachine(thresholds: t, state: states[a])
-            let r = book.ratio(a)
-            _ = m.markEvaluated(.init(ratio: r, slowRatio: r, equity: book.equity[a], initialRequirement: book.initial[a], eligible: true), nowMs: 0)
-            states[a] = m.state
-            bands[a] = m.quietBand
+        func settle(_ a: Int, _ e: Double, _ m: Double, _ i: Double) {
+            var machine = LevelMachine(thresholds: t, state: states[a])
+            let r = m > 0 ? e / m : .infinity
+            _ = machine.markEvaluated(.init(ratio: r, slowRatio: r, equity: e, initialRequirement: i, eligible: true), nowMs: 0)
+            states[a] = machine.state
+            bands[a] = machine.quietBand
         }
-        for a in 0..<book.count { settle(a) }
-        var index = CrossingIndex(book: book, prices: prices) { bands[$0] }
+        for a in 0..<book.count { settle(a, book.equity[a], book.maintenance[a], book.initial[a]) }
+        var index = CrossingIndex(book: book, prices: prices, relativeVolatility: volatility) { bands[$0] }
         var candidates: [Int32] = []
-        var total = 0
+        var total = 0, missed = 0, transitions = 0
         for step in 0..<3000 {
             let p = Int(rng.next() * 3)
             let move = exp((rng.next() - 0.5) * (step % 100 == 0 ? 0.02 : 0.002))
@@ -119,24 +121,54 @@ import Testing
             for a32 in candidates {
                 let a = Int(a32)
                 book.reevaluate(a, prices: prices, units: units)
-                settle(a)
+                let before = bands[a]
+                settle(a, book.equity[a], book.maintenance[a], book.initial[a])
+                if bands[a] != before { transitions += 1 }
                 index.reinsert(a, book: book, prices: prices, band: bands[a])
             }
             if index.needsRebuild {
                 book.sweep(prices, callRatio: 1.1)
-                for a in 0..<book.count { settle(a) }
-                index = CrossingIndex(book: book, prices: prices) { bands[$0] }
+                for a in 0..<book.count { settle(a, book.equity[a], book.maintenance[a], book.initial[a]) }
+                index = CrossingIndex(book: book, prices: prices, relativeVolatility: volatility) { bands[$0] }
             }
-            if step % 500 == 499 {
-                var check = book
-                check.sweep(prices, callRatio: 1.1)
-                for a in 0..<book.count {
-                    #expect(bands[a].contains(equity: check.equity[a], maintenance: check.maintenance[a], initial: check.initial[a]),
-                            "account \(a) left its band unnoticed at step \(step)")
-                }
+            // Every step: a fresh full evaluation of every account must agree with the bands.
+            var check = book
+            check.sweep(prices, callRatio: 1.1)
+            for a in 0..<book.count
+            where !bands[a].contains(equity: check.equity[a], maintenance: check.maintenance[a], initial: check.initial[a]) {
+                missed += 1
             }
         }
-        #expect(total < 3000 * 2000 / 5) // far fewer than re-evaluating every holder
+        #expect(missed == 0, "accounts left their band unnoticed")
+        #expect(transitions > 0) // the path really moves accounts between levels
+        #expect(total < 3000 * 2000 / 20) // far fewer than re-evaluating every holder
+    }
+
+    /// Shares by sensitivity: an account whose exposure is almost all on one pair gets nearly all
+    /// its slack on that pair, so a move of the main pair the even split would already release
+    /// (past slack / K) does not release it, and a tiny exposure gets a small budget.
+    @Test func slackFollowsExposure() {
+        var book = SweepBook(pairs: ["A-USD", "B-USD"], maintenance: [0.05, 0.05], initial: [0.10, 0.10],
+                             assets: ["USD"], assetPair: [-1], assetHaircut: [0])
+        // Long 10 A at 100 (notional 1000) and long 0.1 B at 100 (notional 10); equity 75 + pnl 0.
+        book.appendRaw(id: "x", collateral: [(0, 75)], positions: [(0, 10, 100), (1, 0.1, 100)])
+        var prices = SweepPrices(pairCount: 2)
+        prices.set(pair: 0, price: 100, confidence: 0)
+        prices.set(pair: 1, price: 100, confidence: 0)
+        book.sweep(prices, callRatio: 1.1)
+        // Band [1.3, ∞): f_L = 75 − 1.3 · 50.5 = 9.35. Fall harm on A = 10 − 1.3·0.5 = 9.35/unit:
+        // the whole slack lasts a 1.0 fall of A; an even split would release at 0.5.
+        let band = QuietBand(low: 1.3, high: .infinity, highNeedsInitial: false)
+        var index = CrossingIndex(book: book, prices: prices) { _ in band }
+        var out: [Int32] = []
+        prices.set(pair: 0, price: 99.3, confidence: 0) // 0.7 down: past an even half, within the share
+        index.candidates(afterUpdateOf: 0, prices: prices, into: &out)
+        #expect(out.isEmpty)
+        prices.set(pair: 0, price: 98.9, confidence: 0) // 1.1 down: past the whole slack
+        index.candidates(afterUpdateOf: 0, prices: prices, into: &out)
+        #expect(out == [0])
+        book.reevaluate(0, prices: prices, units: book.assetUnitValues(prices))
+        #expect(!band.contains(equity: book.equity[0], maintenance: book.maintenance[0], initial: book.initial[0]))
     }
 
     @Test func quietBandContains() {
