@@ -4,9 +4,10 @@ PREFIX    ?= /usr/local
 DESTDIR   ?=
 CONFIG    ?= oracles.toml
 BUILD_DIR := .build/debug
+FUZZ_SECONDS ?= 30
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run test demo bench fuzz install uninstall clean verify-unit
+.PHONY: all deps build run test demo bench fuzz reliability install uninstall clean verify-unit
 
 all: build
 
@@ -40,6 +41,10 @@ bench: deps
 	$(SWIFT) build -c release --product oracled-bench
 	.build/release/oracled-bench
 
+# libFuzzer + AddressSanitizer on every parser (FuzzTesting/): FUZZ_SECONDS per target, non-zero on any finding.
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) ./FuzzTesting/run-fuzz.sh
+
 # PREFIX for the binaries (default /usr/local); DESTDIR for staging (packages, tests).
 install: deps
 	$(SWIFT) build -c release --product oracled
@@ -59,6 +64,10 @@ install: deps
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/oracled $(DESTDIR)$(PREFIX)/bin/oraclectl $(DESTDIR)/lib/systemd/system/oracled.service \
 	  $(DESTDIR)/usr/lib/sysusers.d/oracled.conf $(DESTDIR)/usr/lib/tmpfiles.d/oracled.conf
+
+# Regenerates docs/reliability.md: fault, crash, abuse and operations suites plus every fuzzer.
+reliability: deps
+	python3 scripts/reliability-report.py --fuzz-seconds $${FUZZ_SECONDS:-30}
 
 verify-unit:
 	./systemd/verify.sh

@@ -65,4 +65,23 @@ struct SpoolWriterTests {
         #expect(SpoolWriter.extractID(ArraySlice(Array(#"{"id":"abc-1","x":1}"#.utf8))) == "abc-1")
         #expect(SpoolWriter.extractID(ArraySlice(Array(#"{"x":1}"#.utf8))) == nil)
     }
+
+    @Test func spareFilesAreReusedAndCrashLeftoversCleaned() throws {
+        let dir = tempDir()
+        do {
+            let spool = try SpoolWriter(directory: dir, spareTarget: 4)
+            spool.replenish()
+            #expect(spool.spareCount == 4)
+            try spool.deliver([SpoolEntry(id: "s-1", json: #"{"id":"s-1"}"#)])
+            #expect(spool.spareCount == 3)
+            #expect(try String(contentsOfFile: dir + "/new/s-1.json", encoding: .utf8) == "{\"id\":\"s-1\"}\n")
+        }
+        // A crash left a partial notice in tmp/: it is removed at open; empty spares are kept.
+        try "{\"id\":\"half".write(toFile: dir + "/tmp/s-2.json", atomically: false, encoding: .utf8)
+        let reopened = try SpoolWriter(directory: dir, spareTarget: 4)
+        #expect(reopened.spareCount == 3)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/tmp/s-2.json"))
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/tmp")
+        #expect(names.allSatisfy { $0.hasPrefix(".spare-") })
+    }
 }
