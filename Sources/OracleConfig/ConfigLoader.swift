@@ -19,6 +19,11 @@ public enum ConfigLoader {
             throw ConfigError(code: .syntax, file: file, line: line, key: "",
                               message: "contains a NUL byte; save the file as plain UTF-8 text")
         }
+        if let bad = TableHeaderGuard.firstUnparseableHeader(in: text) {
+            throw ConfigError(code: .syntax, file: file, line: bad.line, key: "",
+                              message: "table header \(bad.header) must start with a key name (letters, digits, _ or -, or a quoted key); "
+                                + "write it like [daemon] or [[source]]")
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)

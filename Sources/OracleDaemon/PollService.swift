@@ -5,6 +5,9 @@ import OracleFetch
 import OracleSystem
 import ServiceLifecycle
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The oracle loop: every `poll_interval` it takes in the responses that arrived, starts the requests
 /// each source's schedule allows, aggregates one cycle and publishes the marks.
@@ -55,10 +58,12 @@ public struct PollService: Service {
         var responseSeq: UInt64 = 0
         var rotation = 0
         let inbox = Inbox()
+        let stallFile = Self.faultStallFile()
         await state.configure(pairs: config.pairs)
 
         try await withThrowingDiscardingTaskGroup { group in
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                if let stallFile { await Self.stallWhileExists(stallFile) }
                 let started = WallClock.monotonicMs()
                 let nowMs = WallClock.nowMs()
 
@@ -138,6 +143,22 @@ public struct PollService: Service {
                 }
             }
             group.cancelAll()
+        }
+    }
+
+    /// Fault-injection hook for the operations tests, off unless `ORACLED_FAULT_STALL_FILE` is set
+    /// when the daemon starts: while that file exists the loop blocks before its cycle, exactly as a
+    /// wedged loop would — no marks, no `WATCHDOG=1` — so a test can prove the watchdog stops being
+    /// fed. It waits with `Task.sleep`, so graceful shutdown still ends it. Never set it in production.
+    static func faultStallFile() -> String? {
+        guard let raw = getenv("ORACLED_FAULT_STALL_FILE") else { return nil }
+        let path = String(cString: raw)
+        return path.isEmpty ? nil : path
+    }
+
+    static func stallWhileExists(_ path: String) async {
+        while access(path, F_OK) == 0 && !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(50)) }
         }
     }
 

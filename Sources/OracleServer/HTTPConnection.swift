@@ -9,7 +9,13 @@ struct HTTPConnection: Sendable {
     /// Serves requests one after another until the client closes, asks to close, breaks a limit,
     /// or the serving task is cancelled (server shutdown). Never throws: every failure here is the
     /// connection's own and ends only it.
-    func serve(handler: any APIHandler, limits: ServerLimits) async {
+    ///
+    /// `budget` is shared by all of a server's connections (bounds buffered bodies in total); without
+    /// one, this connection gets its own of `limits.maxTotalBodyBytes`.
+    func serve(handler: any APIHandler, limits: ServerLimits, budget: BodyBudget? = nil) async {
+        let budget = budget ?? BodyBudget(capacity: limits.maxTotalBodyBytes)
+        var reserved = 0
+        defer { budget.release(reserved) }
         do {
             try await channel.executeThenClose { inbound, outbound in
                 var head: HTTPRequestHead?
@@ -27,12 +33,19 @@ struct HTTPConnection: Sendable {
                         }
                         head = h
                         body = []
+                        budget.release(reserved)
+                        reserved = 0
                     case .body(let buffer):
                         guard let h = head else { continue }
                         if body.count + buffer.readableBytes > limits.maxBodyBytes {
                             try await writeBodyTooLarge(outbound, limits: limits, version: h.version)
                             return
                         }
+                        guard budget.reserve(buffer.readableBytes) else {
+                            try await writeBusy(outbound, budget: budget, version: h.version)
+                            return
+                        }
+                        reserved += buffer.readableBytes
                         body.append(contentsOf: buffer.readableBytesView)
                     case .end:
                         guard let h = head else { continue }
@@ -44,6 +57,8 @@ struct HTTPConnection: Sendable {
                         case .failure(let invalid): response = .error(400, invalid.message)
                         }
                         body = []
+                        budget.release(reserved)
+                        reserved = 0
                         let finished = try await write(response, version: h.version, keepAlive: keepAlive, outbound: outbound)
                         if !keepAlive || !finished { return }
                     }
@@ -79,6 +94,16 @@ struct HTTPConnection: Sendable {
         version: HTTPVersion
     ) async throws {
         let response = APIResponse.error(413, "request body is larger than \(limits.maxBodyBytes) bytes; split the upload into smaller requests")
+        guard case .bytes(let bytes) = response.body else { return }
+        try await outbound.write(contentsOf: ResponseFraming.completeParts(response, bytes: bytes, keepAlive: false, version: version))
+    }
+
+    private func writeBusy(
+        _ outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
+        budget: BodyBudget,
+        version: HTTPVersion
+    ) async throws {
+        let response = APIResponse.error(503, "the server is already buffering \(budget.capacity) bytes of request bodies from other clients; retry shortly")
         guard case .bytes(let bytes) = response.body else { return }
         try await outbound.write(contentsOf: ResponseFraming.completeParts(response, bytes: bytes, keepAlive: false, version: version))
     }

@@ -7,6 +7,10 @@ public struct ServerLimits: Sendable, Equatable {
     /// Largest request body in bytes (1 MiB is ample for an accounts import of thousands of lines).
     /// A larger body is answered `413 Content Too Large` and the connection closed.
     public var maxBodyBytes: Int
+    /// Most request-body bytes buffered across all connections at once. `maxBodyBytes` bounds one
+    /// client; this bounds the sum, so many clients uploading large bodies together cannot exhaust
+    /// memory. A body that would exceed it is answered `503` (retry later) and the connection closed.
+    public var maxTotalBodyBytes: Int
     /// Most connections open at once; a connection accepted beyond this is closed immediately,
     /// which bounds file descriptors and per-connection memory.
     public var maxConnections: Int
@@ -22,8 +26,10 @@ public struct ServerLimits: Sendable, Equatable {
         maxHeaderBytes: Int = 16 * 1024,
         maxBodyBytes: Int = 1024 * 1024,
         maxConnections: Int = 512,
-        requestTimeout: Duration = .seconds(30)
+        requestTimeout: Duration = .seconds(30),
+        maxTotalBodyBytes: Int = 64 * 1024 * 1024
     ) {
+        self.maxTotalBodyBytes = maxTotalBodyBytes
         self.maxHeaderBytes = maxHeaderBytes
         self.maxBodyBytes = maxBodyBytes
         self.maxConnections = maxConnections

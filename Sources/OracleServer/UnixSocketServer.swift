@@ -72,8 +72,9 @@ public final class UnixSocketServer: Sendable {
         let inode = SocketPath.inode(path)
         let handler = self.handler
         let limits = self.limits
+        let budget = BodyBudget(capacity: limits.maxTotalBodyBytes)
         let acceptTask = Task {
-            await Self.acceptLoop(listener, handler: handler, limits: limits)
+            await Self.acceptLoop(listener, handler: handler, limits: limits, budget: budget)
         }
         await state.running(listener: listener.channel, acceptTask: acceptTask, inode: inode)
     }
@@ -108,7 +109,7 @@ public final class UnixSocketServer: Sendable {
     }
 
     /// Installs the HTTP codec, limits and error/timeout handlers, then wraps the channel.
-    private static func configure(_ channel: Channel, limits: ServerLimits, peer: PeerCredentials?) throws -> HTTPConnection {
+    static func configure(_ channel: Channel, limits: ServerLimits, peer: PeerCredentials?) throws -> HTTPConnection {
         var decoderLimits = NIOHTTPDecoderLimitConfiguration()
         decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes
         decoderLimits.maxHeaderListSize = limits.maxHeaderBytes
@@ -146,14 +147,15 @@ public final class UnixSocketServer: Sendable {
     private static func acceptLoop(
         _ listener: NIOAsyncChannel<HTTPConnection, Never>,
         handler: any APIHandler,
-        limits: ServerLimits
+        limits: ServerLimits,
+        budget: BodyBudget
     ) async {
         do {
             try await listener.executeThenClose { inbound in
                 await withDiscardingTaskGroup { group in
                     do {
                         for try await connection in inbound {
-                            group.addTask { await connection.serve(handler: handler, limits: limits) }
+                            group.addTask { await connection.serve(handler: handler, limits: limits, budget: budget) }
                         }
                     } catch {
                         // The listener failed or was closed: stop accepting; open connections

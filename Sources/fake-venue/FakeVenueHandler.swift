@@ -11,6 +11,9 @@ final class FakeVenueHandler: ChannelInboundHandler, @unchecked Sendable {
     private let state: VenueState
     private var uri = "/"
     private var method: HTTPMethod = .GET
+    /// False when the client sent `Connection: close`: the answer then ends the connection (a client
+    /// reading to EOF would otherwise wait for its own timeout).
+    private var keepAlive = true
 
     init(state: VenueState) { self.state = state }
 
@@ -19,6 +22,7 @@ final class FakeVenueHandler: ChannelInboundHandler, @unchecked Sendable {
         case .head(let head):
             uri = head.uri
             method = head.method
+            keepAlive = head.isKeepAlive
         case .body:
             break
         case .end:
@@ -37,7 +41,8 @@ final class FakeVenueHandler: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         _ = state.countRequest(venue)
-        let mode = state.fault(venue)
+        let mode = state.faultForRequest(venue)
+        state.logRequest(venue, status: Self.loggedStatus(mode), mode: mode)
         let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
         switch mode {
         case .http500: return send(context: context, status: 500, body: Array(#"{"error":"internal"}"#.utf8))
@@ -51,10 +56,7 @@ final class FakeVenueHandler: ChannelInboundHandler, @unchecked Sendable {
         case .empty: return send(context: context, status: 200, body: [])
         case .hang: return   // never answer; the client's timeout must fire
         case .huge:
-            var big = Array("{\"pad\":\"".utf8)
-            big.append(contentsOf: repeatElement(UInt8(ascii: "x"), count: 20 * 1024 * 1024))
-            big.append(contentsOf: Array("\"}".utf8))
-            return send(context: context, status: 200, body: big)
+            return send(context: context, status: 200, body: Self.hugeBody)
         default: break
         }
         guard let symbol, let req = Venues.resolve(venue: venue, symbol: symbol),
@@ -93,7 +95,19 @@ final class FakeVenueHandler: ChannelInboundHandler, @unchecked Sendable {
             guard let venue = q["venue"], let mode = q["mode"].flatMap(FaultMode.init(rawValue:)) else {
                 return (400, #"{"error":"need venue and mode (\#(FaultMode.allCases.map(\.rawValue).joined(separator: ",")))"}"#)
             }
-            state.setFault(venue: venue, mode)
+            // Optional window: `seconds=S` and/or `requests=N`, after which the venue is ok again.
+            let seconds = q["seconds"].flatMap(Double.init)
+            let requests = q["requests"].flatMap(Int.init)
+            if q["seconds"] != nil && seconds == nil || q["requests"] != nil && requests == nil {
+                return (400, #"{"error":"seconds and requests must be numbers"}"#)
+            }
+            state.setFault(venue: venue, mode, seconds: seconds, requests: requests)
+            return (200, #"{"ok":true}"#)
+        case "/_control/log":
+            return (200, state.logJSON(venue: q["venue"]))
+        case "/_control/wiggle":
+            guard let on = q["on"], on == "0" || on == "1" else { return (400, #"{"error":"need on=0 or on=1"}"#) }
+            state.setWiggle(on == "1")
             return (200, #"{"ok":true}"#)
         case "/_control/retry-after":
             guard let s = q["seconds"].flatMap(Int.init) else { return (400, #"{"error":"need seconds"}"#) }
@@ -110,6 +124,31 @@ final class FakeVenueHandler: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
+    /// `{"pad":"xxx…"}` of 20 MiB, built once: building it per request (element by element in a
+    /// debug build) stalled the fake's only event loop for every venue.
+    static let hugeBody: [UInt8] = {
+        let head = Array("{\"pad\":\"".utf8), tail = Array("\"}".utf8)
+        var big = [UInt8](repeating: UInt8(ascii: "x"), count: head.count + 20 * 1024 * 1024 + tail.count)
+        big.replaceSubrange(0..<head.count, with: head)
+        big.replaceSubrange((big.count - tail.count)..<big.count, with: tail)
+        return big
+    }()
+
+    /// The status a request in `mode` is answered with (0: no answer at all), for the request log.
+    static func loggedStatus(_ mode: FaultMode) -> Int {
+        switch mode {
+        case .http500: return 500
+        case .http502: return 502
+        case .http503: return 503
+        case .http403: return 403
+        case .http451: return 451
+        case .rate429: return 429
+        case .ban418: return 418
+        case .hang: return 0
+        default: return 200
+        }
+    }
+
     private func send(context: ChannelHandlerContext, status: Int, body: [UInt8], contentType: String = "application/json",
                       extra: [(String, String)] = []) {
         var headers = HTTPHeaders([("Content-Type", contentType), ("Content-Length", "\(body.count)")])
@@ -117,7 +156,11 @@ final class FakeVenueHandler: ChannelInboundHandler, @unchecked Sendable {
         let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            let channel = context.channel
+            done.whenComplete { _ in channel.close(promise: nil) }
+        }
     }
 
     /// Sends the body a few bytes every 200 ms: a client without a total timeout would wait forever.

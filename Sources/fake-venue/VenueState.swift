@@ -20,9 +20,19 @@ final class VenueState: @unchecked Sendable {
         "BTC-USD": 67_000, "ETH-USD": 3_500, "SOL-USD": 150, "USDT-USD": 1.0, "USDC-USD": 1.0,
     ]
     private var faults: [String: FaultMode] = [:]
+    /// A fault set for a window ends by itself: after `untilMs` (wall clock) or after `requestsLeft`
+    /// answers, the venue is `ok` again. Tests use it to schedule faults without racing the daemon.
+    private var windows: [String: (untilMs: Int64?, requestsLeft: Int?)] = [:]
+    /// The latest requests, oldest first, bounded: (venue, wall-clock ms, HTTP status or 0 for no answer,
+    /// fault mode it was answered in).
+    private var log: [(venue: String, ms: Int64, status: Int, mode: FaultMode)] = []
+    static let logCapacity = 50_000
     private var requests: [String: Int] = [:]
     private var frozen: [String: (Double, Int64)] = [:]
     var retryAfterSeconds = 2
+    /// Off: every venue answers the shared price plus its static offset only, so marks are exact and
+    /// a test can compute what the daemon sees (`/_control/wiggle?on=0`).
+    private var wiggleOn = true
     private var tick: UInt64 = 0
 
     func setPrice(_ pair: String, _ price: Double) {
@@ -31,18 +41,58 @@ final class VenueState: @unchecked Sendable {
 
     func price(_ pair: String) -> Double? { lock.withLock { prices[pair] } }
 
-    func setFault(venue: String, _ mode: FaultMode) {
+    /// Sets a venue's fault (or every venue's for "all"); with `seconds` and/or `requests` the fault
+    /// lasts only that long / that many answers, then the venue is healthy again.
+    func setFault(venue: String, _ mode: FaultMode, seconds: Double? = nil, requests: Int? = nil) {
         lock.withLock {
-            if venue == "all" {
-                faults.removeAll()
-                if mode != .ok { for v in Venues.all { faults[v] = mode } }
-            } else {
-                faults[venue] = mode
+            let until = seconds.map { Int64(Date().timeIntervalSince1970 * 1000) + Int64($0 * 1000) }
+            let targets = venue == "all" ? Venues.all : [venue]
+            if venue == "all" { faults.removeAll(); windows.removeAll() }
+            for v in targets {
+                faults[v] = mode == .ok ? nil : mode
+                windows[v] = (mode == .ok || (until == nil && requests == nil)) ? nil : (until, requests)
             }
         }
     }
 
-    func fault(_ venue: String) -> FaultMode { lock.withLock { faults[venue] ?? .ok } }
+    func setWiggle(_ on: Bool) { lock.withLock { wiggleOn = on } }
+
+    func fault(_ venue: String) -> FaultMode { lock.withLock { currentFault(venue, consume: false) } }
+
+    /// The fault for one incoming request: expires timed windows and uses up counted ones.
+    func faultForRequest(_ venue: String) -> FaultMode { lock.withLock { currentFault(venue, consume: true) } }
+
+    private func currentFault(_ venue: String, consume: Bool) -> FaultMode {
+        guard let mode = faults[venue] else { return .ok }
+        if let w = windows[venue] {
+            if let until = w.untilMs, Int64(Date().timeIntervalSince1970 * 1000) >= until {
+                faults[venue] = nil
+                windows[venue] = nil
+                return .ok
+            }
+            if let left = w.requestsLeft {
+                if left <= 0 { faults[venue] = nil; windows[venue] = nil; return .ok }
+                if consume { windows[venue] = (w.untilMs, left - 1) }
+            }
+        }
+        return mode
+    }
+
+    /// Records one venue request's outcome in the bounded log `/_control/log` serves.
+    func logRequest(_ venue: String, status: Int, mode: FaultMode) {
+        lock.withLock {
+            if log.count >= Self.logCapacity { log.removeFirst(log.count / 2) }
+            log.append((venue, Int64(Date().timeIntervalSince1970 * 1000), status, mode))
+        }
+    }
+
+    /// `[[ms, status, "mode", "venue"], …]` for one venue (or all when nil), oldest first, as JSON.
+    func logJSON(venue: String?) -> String {
+        lock.withLock {
+            let rows = log.filter { venue == nil || $0.venue == venue }
+            return "[" + rows.map { "[\($0.ms),\($0.status),\"\($0.mode.rawValue)\",\"\($0.venue)\"]" }.joined(separator: ",") + "]"
+        }
+    }
 
     func countRequest(_ venue: String) -> Int {
         lock.withLock {
@@ -54,7 +104,7 @@ final class VenueState: @unchecked Sendable {
 
     func stats() -> [String: Int] { lock.withLock { requests } }
 
-    func resetStats() { lock.withLock { requests.removeAll() } }
+    func resetStats() { lock.withLock { requests.removeAll(); log.removeAll() } }
 
     /// A venue's price for a pair: the shared price, a per-venue offset of a few bps (venues never
     /// agree exactly) and a tiny wiggle so that honest sources keep moving (frozen detection).
@@ -62,7 +112,7 @@ final class VenueState: @unchecked Sendable {
         lock.withLock {
             guard let base = prices[pair] else { return nil }
             let offsetBps = Double(abs(venue.hashValueStable) % 9) - 4
-            let wiggle = Double((nowMs / 250) % 7) - 3
+            let wiggle = wiggleOn ? Double((nowMs / 250) % 7) - 3 : 0
             var p = base * (1 + (offsetBps + wiggle * 0.2) / 10_000)
             if mode == .crash { p *= 0.2 }
             let key = venue + "/" + pair

@@ -106,3 +106,66 @@ func makeTempDir(_ name: String) -> String {
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir
 }
+
+// MARK: - Helpers for the fault, abuse and operations suites
+
+extension FakeVenue {
+    /// Sets a fault that ends by itself after `seconds` and/or `requests` answers (fake-venue windows).
+    func setFault(_ venue: String, _ mode: String, seconds: Double? = nil, requests: Int? = nil) throws {
+        var q = "/_control/fault?venue=\(venue)&mode=\(mode)"
+        if let seconds { q += "&seconds=\(seconds)" }
+        if let requests { q += "&requests=\(requests)" }
+        try control(q)
+    }
+
+    /// Every request the venue received (since the last reset-stats), oldest first: wall-clock ms and
+    /// the HTTP status it was answered with (0 = never answered), the fault mode and the venue.
+    /// `venue` nil: every venue's requests.
+    func requestLog(_ venue: String?) throws -> [(ms: Int64, status: Int, mode: String, venue: String)] {
+        let text = try control("/_control/log" + (venue.map { "?venue=\($0)" } ?? ""))
+        let rows = ((try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[Any]]) ?? []
+        return rows.compactMap { r in
+            guard r.count >= 4, let ms = (r[0] as? NSNumber)?.int64Value, let st = (r[1] as? NSNumber)?.intValue,
+                  let mode = r[2] as? String, let v = r[3] as? String else { return nil }
+            return (ms, st, mode, v)
+        }
+    }
+}
+
+/// Resident memory of a process in KiB from /proc/<pid>/status (nil if it is gone).
+func residentKiB(pid: Int32) -> Int? {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+    for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+    }
+    return nil
+}
+
+/// Open file descriptors of a process (nil if it is gone).
+func openFileCount(pid: Int32) -> Int? {
+    (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.count
+}
+
+func wallMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+/// Runs a short command to completion (no shell) and returns its exit status and output.
+func runCommand(_ executable: String, _ arguments: [String], timeout: Double = 30) async -> (status: Int32, output: String) {
+    let dir = makeTempDir("cmd")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    guard let child = try? ChildProcess(executable, arguments, logPath: dir + "/out.log") else { return (-1, "cannot run \(executable)") }
+    guard await child.wait(timeout: timeout) else {
+        child.kill(SIGKILL)
+        return (-1, "timed out after \(timeout)s: \(child.log)")
+    }
+    return (child.process.terminationStatus, child.log)
+}
+
+/// The first of `names` found in /usr/bin, /bin, /usr/sbin or /sbin.
+func findTool(_ names: String...) -> String? {
+    for n in names {
+        for d in ["/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(d)/\(n)") {
+            return "\(d)/\(n)"
+        }
+    }
+    return nil
+}
