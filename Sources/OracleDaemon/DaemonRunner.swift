@@ -27,6 +27,12 @@ public enum DaemonRunner {
                 throw DaemonError("cannot create directory \(dir): \(error.localizedDescription); create it or fix the path in \(configPath)")
             }
         }
+        // Before the database and the spool are touched: a second daemon must leave a live one's files alone.
+        do {
+            try UnixSocketServer.checkAvailable(path: config.daemon.socketPath)
+        } catch {
+            throw DaemonError("\(error)")
+        }
         let environment = ProcessInfo.processInfo.environment
         let notifier = SystemdNotifier(environment: environment)
         let state = OracleState(startedAtMs: WallClock.nowMs())

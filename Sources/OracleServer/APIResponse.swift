@@ -1,3 +1,5 @@
+import OracleCore
+
 /// One answer to one `APIRequest`.
 ///
 /// Error bodies across the whole API have one shape, produced by `APIResponse.error`:
@@ -47,7 +49,7 @@ public struct APIResponse: Sendable {
     ///   - code: stable machine word; defaults to the conventional one for `status`.
     public static func error(_ status: Int, _ message: String, code: String? = nil) -> APIResponse {
         let word = code ?? APIResponse.defaultErrorCode(for: status)
-        let text = "{\"error\":{\"code\":\(JSONText.quoted(word)),\"message\":\(JSONText.quoted(message))}}"
+        let text = "{\"error\":{\"code\":\(JSONString.quoted(word)),\"message\":\(JSONString.quoted(message))}}"
         return .json(status, text)
     }
 

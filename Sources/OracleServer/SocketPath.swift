@@ -140,3 +140,12 @@ enum SocketPath {
         return String(cString: text)
     }
 }
+
+extension UnixSocketServer {
+    /// The pre-flight of `start()`, for callers that must know before touching anything else (the
+    /// daemon checks this before opening its database and spool, so a second daemon started by mistake
+    /// never disturbs the live one's files): throws if another server answers on `path`, removes a stale socket.
+    public static func checkAvailable(path: String) throws(ServerError) {
+        try SocketPath.prepare(path)
+    }
+}

@@ -1,3 +1,4 @@
+import OracleCore
 import Foundation
 import Testing
 @testable import OracleServer
@@ -25,7 +26,7 @@ struct APIResponseTests {
     }
 
     @Test func controlCharactersAreEscaped() {
-        #expect(JSONText.quoted("a\u{01}b") == "\"a\\u0001b\"")
+        #expect(JSONString.quoted("a\u{01}b") == "\"a\\u0001b\"")
     }
 
     @Test func targetParsing() throws {

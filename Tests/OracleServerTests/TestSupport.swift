@@ -1,3 +1,4 @@
+import OracleCore
 import Foundation
 @testable import OracleServer
 #if canImport(Glibc)
@@ -24,7 +25,7 @@ struct TestHandler: APIHandler {
             return .json(200, "{\"pid\":\(peer.pid),\"uid\":\(peer.uid),\"gid\":\(peer.gid)}")
         case ("GET", "/v1/prices/BTC USD"):
             let pair = request.query["pair"] ?? "-"
-            return .json(200, "{\"path\":\(JSONText.quoted(request.path)),\"raw\":\(JSONText.quoted(request.rawPath)),\"pair\":\(JSONText.quoted(pair))}")
+            return .json(200, "{\"path\":\(JSONString.quoted(request.path)),\"raw\":\(JSONString.quoted(request.rawPath)),\"pair\":\(JSONString.quoted(pair))}")
         case ("GET", "/stream"):
             let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
             for i in 1...3 { continuation.yield(Array("{\"seq\":\(i)}\n".utf8)) }

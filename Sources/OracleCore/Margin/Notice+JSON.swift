@@ -19,7 +19,7 @@ extension Notice {
         var s = "{\"id\":" + JSONString.quoted(id)
         s += ",\"account\":" + JSONString.quoted(account)
         s += ",\"level\":\"" + level.rawValue + "\""
-        s += ",\"created_at\":\"" + UTCTimestamp.rfc3339(ms: createdAtMs) + "\""
+        s += ",\"created_at\":\"" + RFC3339.format(ms: createdAtMs) + "\""
         s += ",\"currency\":" + JSONString.quoted(currency)
         s += ",\"equity\":" + dec(equity)
         s += ",\"maintenance_requirement\":" + dec(maintenanceRequirement)
@@ -32,7 +32,7 @@ extension Notice {
             let up = (t.amount * 1e8).rounded(.up) / 1e8
             s += JSONString.quoted(t.asset) + ":" + dec(up)
         }
-        s += "},\"deadline\":" + (deadlineMs.map { "\"" + UTCTimestamp.rfc3339(ms: $0) + "\"" } ?? "null")
+        s += "},\"deadline\":" + (deadlineMs.map { "\"" + RFC3339.format(ms: $0) + "\"" } ?? "null")
         s += ",\"marks\":{"
         for (i, m) in marks.enumerated() {
             if i > 0 { s += "," }
@@ -52,7 +52,7 @@ extension Notice {
         var s = "\(level.rawValue) \(account) id \(id) ratio \(ratio.isFinite ? DecimalText.format(ratio, maxFractionDigits: 4) : "inf")"
         s += " equity \(DecimalText.format(equity, maxFractionDigits: 2)) \(currency)"
         s += " deficit \(DecimalText.format(deficit, maxFractionDigits: 2)) \(currency)"
-        if let d = deadlineMs { s += " deadline \(UTCTimestamp.rfc3339(ms: d))" }
+        if let d = deadlineMs { s += " deadline \(RFC3339.format(ms: d))" }
         if flags.contains(.massCall) { s += " MASS-CALL" }
         if flags.contains(.liquidationDeferred) { s += " liquidation-deferred" }
         return s

@@ -5,10 +5,10 @@ import Testing
     typealias F = MarginFixtures
 
     @Test func rfc3339() {
-        #expect(UTCTimestamp.rfc3339(ms: 0) == "1970-01-01T00:00:00.000Z")
-        #expect(UTCTimestamp.rfc3339(ms: 1_764_088_560_036) == "2025-11-25T16:36:00.036Z")
-        #expect(UTCTimestamp.rfc3339(ms: 951_782_400_000) == "2000-02-29T00:00:00.000Z")
-        #expect(UTCTimestamp.rfc3339(ms: -1) == "1969-12-31T23:59:59.999Z")
+        #expect(RFC3339.format(ms: 0) == "1970-01-01T00:00:00.000Z")
+        #expect(RFC3339.format(ms: 1_764_088_560_036) == "2025-11-25T16:36:00.036Z")
+        #expect(RFC3339.format(ms: 951_782_400_000) == "2000-02-29T00:00:00.000Z")
+        #expect(RFC3339.format(ms: -1) == "1969-12-31T23:59:59.999Z")
     }
 
     @Test func jsonLineFromValuation() {

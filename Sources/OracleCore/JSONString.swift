@@ -1,9 +1,12 @@
-/// Minimal JSON text helpers for the compact lines this module writes (accounts, notices).
-/// Hand-written because the output must be byte-stable (key order, decimals as strings),
-/// which `JSONSerialization` does not promise.
-enum JSONString {
+/// JSON string literals (RFC 8259 escaping) for everything oracled writes by hand: notices, accounts,
+/// probe output and API answers. Hand-written output because it must be byte-stable (key order,
+/// decimals as strings), which `JSONSerialization` does not promise. The one escaping routine of the project.
+public enum JSONString {
+    /// `s` as a JSON string literal, quotes included, or `null` for nil.
+    public static func quotedOrNull(_ s: String?) -> String { s.map(quoted) ?? "null" }
+
     /// `s` as a JSON string literal, quotes included.
-    static func quoted(_ s: String) -> String {
+    public static func quoted(_ s: String) -> String {
         var out = "\""
         out.reserveCapacity(s.utf8.count + 2)
         for scalar in s.unicodeScalars {
