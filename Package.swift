@@ -65,6 +65,8 @@ let package = Package(
         .testTarget(name: "OracleFetchTests", dependencies: ["OracleFetch", "OracleCore"]),
         .testTarget(name: "OracleServerTests", dependencies: ["OracleServer", "OracleCore"]),
         .testTarget(name: "OracleSystemTests", dependencies: ["OracleSystem", "OracleStore", "OracleCore"]),
+        .testTarget(name: "OracleDaemonTests", dependencies: ["OracleDaemon", "OracleServer", "OracleStore", "OracleSystem", "OracleConfig", "OracleCore",
+                                                             .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "EndToEndTests", dependencies: ["OracleCore"]),
     ]
 )

@@ -1,0 +1,135 @@
+import Foundation
+import Logging
+import OracleConfig
+import OracleCore
+import OracleServer
+import OracleStore
+import OracleSystem
+import Testing
+@testable import OracleDaemon
+
+/// The margin routes without a socket: the router and the desk on an in-memory database and a temp
+/// spool, marks fed by hand (Hummingbird's ".router" depth; the end-to-end suites cover the socket).
+struct MarginRoutesTests {
+    static let pairs = [
+        PairSpec(symbol: "BTC-USD", sources: [PairSourceSpec(source: "a", symbol: "X")], policy: AggregationPolicy(),
+                 maintenanceMargin: 0.05, initialMargin: 0.10),
+        PairSpec(symbol: "ETH-USD", sources: [PairSourceSpec(source: "a", symbol: "Y")], policy: AggregationPolicy(),
+                 maintenanceMargin: 0.05, initialMargin: 0.10),
+    ]
+
+    struct Fixture {
+        let router: APIRouter
+        let desk: MarginDesk
+        let spool: String
+    }
+
+    func make() async throws -> Fixture {
+        let spool = NSTemporaryDirectory() + "routes-\(UUID().uuidString)"
+        var policy = MarginPolicy()
+        policy.priceSide = .mid
+        let universe = MarginUniverse(policy: policy, collateral: [CollateralSpec(asset: "BTC", pair: "BTC-USD", haircut: 0.1)], pairs: Self.pairs)
+        let desk = try await MarginDesk(db: try OracleDatabase.inMemory(), spoolDirectory: spool,
+                                        syslog: SyslogWriter(socketPath: "/nonexistent/oracled-test.sock"), universe: universe,
+                                        logger: Logger(label: "test"))
+        let state = OracleState(startedAtMs: 0)
+        await state.configure(pairs: Self.pairs)
+        let router = APIRouter(state: state, reloads: ReloadController(configPath: "/nonexistent.toml", state: state),
+                               margin: MarginRoutes(desk: desk), ownUID: getuid())
+        await desk.onMarks(["BTC-USD": mark("BTC-USD", 60_000), "ETH-USD": mark("ETH-USD", 3_000)], nowMs: 1_000)
+        return Fixture(router: router, desk: desk, spool: spool)
+    }
+
+    func mark(_ pair: String, _ price: Double, seq: UInt64 = 1) -> Mark {
+        Mark(pair: pair, price: price, confidence: 0, status: .ok, sourcesUsed: 5, sourcesTotal: 5, updatedAtMs: 1_000, seq: seq, sources: [])
+    }
+
+    func call(_ r: APIRouter, _ method: String, _ path: String, _ body: String = "", uid: UInt32 = getuid()) async -> (Int, [String: Any]) {
+        let req = APIRequest(method: method, path: path, rawPath: path,
+                             query: path.contains("?") ? ["state": String(path.split(separator: "=").last ?? "")] : [:],
+                             body: Array(body.utf8), peer: PeerCredentials(pid: 1, uid: uid, gid: 0))
+        let resp = await r.handle(req)
+        guard case .bytes(let b) = resp.body else { return (resp.status, [:]) }
+        return (resp.status, (try? JSONSerialization.jsonObject(with: Data(b))) as? [String: Any] ?? [:])
+    }
+
+    static let account = #"{"id":"a1","collateral":[{"asset":"USD","amount":"4000"}],"positions":[{"pair":"BTC-USD","quantity":"1","entry_price":"60000"}]}"#
+
+    @Test func importIsAllOrNothingAndNamesTheBadLine() async throws {
+        let f = try await make()
+        let body = Self.account + "\n" + #"{"id":"a2","collateral":[{"asset":"DOGE","amount":"1"}],"positions":[]}"# + "\n"
+        let (status, json) = await call(f.router, "POST", "/v1/accounts/import", body)
+        #expect(status == 400)
+        let message = ((json["error"] as? [String: Any])?["message"] as? String) ?? ""
+        #expect(message.contains("line 2"), "\(json)")
+        #expect(message.contains("DOGE"))
+        let (_, list) = await call(f.router, "GET", "/v1/accounts")
+        #expect((list["accounts"] as? [Any])?.isEmpty == true, "nothing may be imported: \(list)")
+    }
+
+    @Test func putValuesTheAccountAndAPriceDropCallsIt() async throws {
+        let f = try await make()
+        let (status, json) = await call(f.router, "PUT", "/v1/accounts/a1", Self.account)
+        #expect(status == 200, "\(json)")
+        // equity 4000, maintenance 3000 → ratio 1.333…: healthy (warn below 1.30).
+        #expect(json["level"] as? String == "none")
+        #expect(json["ratio"] as? String == "1.333333")
+        // BTC −1 %: equity 3400, maintenance 2970 → 1.1448: warning.
+        await f.desk.onMarks(["BTC-USD": mark("BTC-USD", 59_400, seq: 2)], nowMs: 2_000)
+        let (_, after) = await call(f.router, "GET", "/v1/accounts/a1")
+        #expect(after["level"] as? String == "warning")
+        let files = try FileManager.default.contentsOfDirectory(atPath: f.spool + "/new")
+        #expect(files == ["a1-warning-1.json"])
+        // −3 % in one tick: equity 2200, maintenance 2910 → 0.756, below liquidation_ratio on the latest
+        // mark — but the slow mark (5 min EWMA) has barely moved, so one sharp tick gives urgent, not liquidation.
+        await f.desk.onMarks(["BTC-USD": mark("BTC-USD", 58_200, seq: 3)], nowMs: 3_000)
+        let (_, calls) = await call(f.router, "GET", "/v1/calls?state=open")
+        let open = calls["calls"] as? [[String: Any]] ?? []
+        #expect(open.map { $0["account"] as? String } == ["a1"])
+        #expect(open.first?["level"] as? String == "urgent")
+        #expect(open.first?["deadline"] as? String != nil)
+    }
+
+    @Test func whatIfWritesNothing() async throws {
+        let f = try await make()
+        _ = await call(f.router, "PUT", "/v1/accounts/a1", Self.account)
+        let (status, json) = await call(f.router, "POST", "/v1/whatif", #"{"shocks":{"BTC-USD":"-0.02"}}"#)
+        #expect(status == 200, "\(json)")
+        let rows = json["accounts"] as? [[String: Any]] ?? []
+        #expect(rows.first?["level"] as? String == "margin_call" || rows.first?["level"] as? String == "urgent"
+                || rows.first?["level"] as? String == "liquidation", "\(json)")
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: f.spool + "/new")) ?? []
+        #expect(files.isEmpty)
+        let (bad, _) = await call(f.router, "POST", "/v1/whatif", #"{"shocks":{"BTC-USD":"-2"}}"#)
+        #expect(bad == 400)
+    }
+
+    @Test func mutatingRoutesRefuseOtherUsersAndUnknownRoutesAre404() async throws {
+        let f = try await make()
+        let stranger: UInt32 = getuid() == 0 ? 65_534 : getuid() + 1
+        let (denied, json) = await call(f.router, "PUT", "/v1/accounts/a1", Self.account, uid: stranger)
+        #expect(denied == 403, "\(json)")
+        #expect(await call(f.router, "GET", "/v1/accounts/nope").0 == 404)
+        #expect(await call(f.router, "GET", "/v1/nothing").0 == 404)
+        #expect(await call(f.router, "PATCH", "/v1/prices").0 == 405)
+        #expect(await call(f.router, "PUT", "/v1/accounts/a1", "{not json").0 == 400)
+        #expect(await call(f.router, "PUT", "/v1/accounts/zz", Self.account).0 == 400)   // id mismatch
+    }
+
+    @Test func holdAndAcknowledgeAreRecorded() async throws {
+        let f = try await make()
+        _ = await call(f.router, "PUT", "/v1/accounts/a1", Self.account)
+        let (held, json) = await call(f.router, "POST", "/v1/accounts/a1/hold", #"{"reason":"wire in flight"}"#)
+        #expect(held == 200)
+        #expect((json["hold"] as? [String: Any])?["reason"] as? String == "wire in flight")
+        #expect(await call(f.router, "POST", "/v1/accounts/a1/hold", "{}").0 == 400)   // a reason is required
+        // While held, a drop issues no notice; released, the next evaluation does.
+        await f.desk.onMarks(["BTC-USD": mark("BTC-USD", 59_400, seq: 2)], nowMs: 2_000)
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: f.spool + "/new")) ?? []).isEmpty)
+        #expect(await call(f.router, "DELETE", "/v1/accounts/a1/hold").0 == 200)
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: f.spool + "/new")) == ["a1-warning-1.json"])
+        let (acked, ack) = await call(f.router, "POST", "/v1/calls/a1-warning-1/ack", #"{"reason":"client called"}"#)
+        #expect(acked == 200, "\(ack)")
+        #expect(await call(f.router, "POST", "/v1/calls/none-1/ack", #"{"reason":"x"}"#).0 == 404)
+    }
+}
