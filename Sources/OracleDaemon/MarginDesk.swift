@@ -292,29 +292,37 @@ public actor MarginDesk {
             return
         }
         deferredCount = pending.count
-        guard !pending.isEmpty else { return }
-        do {
-            if spool == nil { spool = try SpoolWriter(directory: spoolDirectory) }
-            try spool!.deliver(pending.map { SpoolEntry(id: $0.id, json: $0.json) })
-            try db.markDelivered(ids: pending.map(\.id))
-        } catch {
-            let text = "\(error)"
-            if deliveryError != text {
-                syslog.log(.error, "margin notices deferred (\(pending.count) queued in SQLite): spool \(spoolDirectory) not writable: \(text)")
-                logger.error("spool not writable; notices queued durably in SQLite and retried",
-                             metadata: ["queued": "\(pending.count)", "error": "\(text)"])
+        if !pending.isEmpty {
+            do {
+                if spool == nil { spool = try SpoolWriter(directory: spoolDirectory) }
+                try spool!.deliver(pending.map { SpoolEntry(id: $0.id, json: $0.json) })
+                try db.markDelivered(ids: pending.map(\.id))
+            } catch {
+                let text = "\(error)"
+                if deliveryError != text {
+                    syslog.log(.error, "margin notices deferred (\(pending.count) queued in SQLite): spool \(spoolDirectory) not writable: \(text)")
+                    logger.error("spool not writable; notices queued durably in SQLite and retried",
+                                 metadata: ["queued": "\(pending.count)", "error": "\(text)"])
+                }
+                deliveryError = text
+                return
             }
-            deliveryError = text
-            return
+            if deliveryError != nil {
+                syslog.log(.notice, "spool \(spoolDirectory) writable again; \(pending.count) deferred notices delivered")
+                deliveryError = nil
+            }
+            deferredCount = 0
         }
-        if deliveryError != nil {
-            syslog.log(.notice, "spool \(spoolDirectory) writable again; \(pending.count) deferred notices delivered")
-            deliveryError = nil
-        }
-        deferredCount = 0
-        for n in pending {
-            let severity = SyslogWriter.Severity(rawValue: (MarginLevel(rawValue: n.level) ?? .warning).syslogPriority) ?? .notice
-            syslog.log(severity, n.syslog.isEmpty ? "notice \(n.id)" : n.syslog)
+        // Syslog after the spool, tracked separately: a crash in between re-sends the line at the next
+        // delivery (at-least-once), instead of losing it.
+        if let unlogged = try? db.unsyslogged(), !unlogged.isEmpty {
+            for n in unlogged {
+                let severity = SyslogWriter.Severity(rawValue: (MarginLevel(rawValue: n.level) ?? .warning).syslogPriority) ?? .notice
+                syslog.log(severity, n.syslog.isEmpty ? "notice \(n.id)" : n.syslog)
+            }
+            do { try db.markSyslogged(ids: unlogged.map(\.id)) } catch {
+                logger.error("cannot record syslog delivery; lines may be repeated after a restart", metadata: ["error": "\(error)"])
+            }
         }
         spool?.replenish()
     }

@@ -100,7 +100,7 @@ extension OracleDatabase {
             for l in levels {
                 try ls.execute(arguments: [l.account, l.level, l.sinceMs, l.deadlineMs, l.transitionSeq, l.ratio, l.holdReason, l.holdBy, l.holdAtMs])
             }
-            let ns = try db.makeStatement(sql: "INSERT OR IGNORE INTO notice(id, account, level, created_at_ms, json, syslog, delivered) VALUES (?, ?, ?, ?, ?, ?, 0)")
+            let ns = try db.makeStatement(sql: "INSERT OR IGNORE INTO notice(id, account, level, created_at_ms, json, syslog, delivered, syslogged) VALUES (?, ?, ?, ?, ?, ?, 0, 0)")
             for n in notices { try ns.execute(arguments: [n.id, n.account, n.level, n.createdAtMs, n.json, n.syslog]) }
         }
     }
@@ -116,6 +116,23 @@ extension OracleDatabase {
         guard !ids.isEmpty else { return }
         try run { db in
             let stmt = try db.makeStatement(sql: "UPDATE notice SET delivered = 1 WHERE id = ?")
+            for id in ids { try stmt.execute(arguments: [id]) }
+        }
+    }
+
+    /// Delivered notices whose syslog line has not been sent yet (a crash between the two is
+    /// repaired at the next delivery: syslog is at-least-once, the spool exactly-once).
+    public func unsyslogged(limit: Int = 10_000) throws(StoreError) -> [StoredNotice] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM notice WHERE delivered = 1 AND syslogged = 0 ORDER BY created_at_ms, id LIMIT ?",
+                             arguments: [limit]).map(StoredNotice.init(row:))
+        }
+    }
+
+    public func markSyslogged(ids: [String]) throws(StoreError) {
+        guard !ids.isEmpty else { return }
+        try run { db in
+            let stmt = try db.makeStatement(sql: "UPDATE notice SET syslogged = 1 WHERE id = ?")
             for id in ids { try stmt.execute(arguments: [id]) }
         }
     }

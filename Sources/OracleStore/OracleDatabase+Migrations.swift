@@ -44,6 +44,13 @@ extension OracleDatabase {
                 t.primaryKey(["pair", "ts_ms"])
             }
         }
+        m.registerMigration("v2: syslog delivery tracked apart from the spool") { db in
+            // Rows from v1 were logged together with their delivery: mark them logged.
+            try db.alter(table: "notice") { t in
+                t.add(column: "syslogged", .integer).notNull().defaults(to: 1)
+            }
+            try db.create(index: "notice_unsyslogged", on: "notice", columns: ["syslogged"])
+        }
         return m
     }
 }

@@ -22,8 +22,12 @@ struct OracleDatabaseTests {
         try db.commitTransitions(levels: [level], notices: [n])   // replay: the id is a primary key
         #expect(try db.levels() == [level])
         #expect(try db.undeliveredNotices().map(\.id) == ["a-margin_call-1"])
+        #expect(try db.unsyslogged().isEmpty)   // only delivered notices are logged
         try db.markDelivered(ids: ["a-margin_call-1"])
         #expect(try db.undeliveredNotices().isEmpty)
+        #expect(try db.unsyslogged().map(\.id) == ["a-margin_call-1"])
+        try db.markSyslogged(ids: ["a-margin_call-1"])
+        #expect(try db.unsyslogged().isEmpty)
         #expect(try db.notices(account: "a").first?.delivered == true)
         #expect(try db.acknowledge(noticeID: "a-margin_call-1", reason: "client wiring funds", by: 0, atMs: 20))
         #expect(try db.notice(id: "a-margin_call-1")?.ackReason == "client wiring funds")
