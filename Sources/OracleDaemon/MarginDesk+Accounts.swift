@@ -103,7 +103,7 @@ extension MarginDesk {
 
     public func list(nowMs: Int64) -> JSON {
         .object([("accounts", .array(accounts.keys.sorted().map { id in
-            let v = valuations[id]
+            let v = currentValuation(id)
             let m = machines[id]?.state
             return .object([
                 ("id", .string(id)),
@@ -118,8 +118,14 @@ extension MarginDesk {
         }))])
     }
 
+    /// Every mark the account needs can price it (the cheap test behind `unpriced`, no valuation).
+    func isPriced(_ id: String) -> Bool {
+        guard let account = accounts[id] else { return false }
+        return account.pairsNeeded(in: universe).allSatisfy { MarginModel.isPriceable(marks[$0]) }
+    }
+
     func levelName(_ id: String) -> String {
-        if let v = valuations[id], !v.priced { return "unpriced" }
+        if !isPriced(id) { return "unpriced" }
         return (machines[id]?.state.level ?? .none).rawValue
     }
 
@@ -136,7 +142,7 @@ extension MarginDesk {
     /// The breakdown operators read when a call arrives: every component of equity and requirement.
     func render(id: String, nowMs: Int64) -> JSON? {
         guard let account = accounts[id] else { return nil }
-        let v = valuations[id] ?? model.value(account, marks: marks, risk: risk)
+        let v = model.value(account, marks: marks, risk: risk)
         let st = machines[id]?.state
         let lastNotice = (try? db.notices(account: id, limit: 1))?.first
         var fields: [(String, JSON)] = [
@@ -202,7 +208,7 @@ extension MarginDesk {
                     ("account", .string(id)), ("level", .string(st.level.rawValue)),
                     ("since", st.sinceMs.map { .string(RFC3339.format(ms: $0)) } ?? .null),
                     ("deadline", st.deadlineMs.map { .string(RFC3339.format(ms: $0)) } ?? .null),
-                    ("ratio", ratioJSON(valuations[id])), ("deficit", .decimal(valuations[id]?.deficit, digits: 2)),
+                    ("ratio", ratioJSON(currentValuation(id))), ("deficit", .decimal(currentValuation(id)?.deficit, digits: 2)),
                     ("notice", .optional(n?.id)), ("acknowledged", .optional(n?.ackReason)), ("held", .bool(holds[id] != nil)),
                 ])
             }))])

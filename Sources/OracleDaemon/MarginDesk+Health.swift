@@ -4,7 +4,7 @@ extension MarginDesk {
     public func healthJSON() -> JSON {
         var byLevel: [String: Int] = [:]
         for id in accounts.keys { byLevel[levelName(id), default: 0] += 1 }
-        let unpriced = accounts.keys.filter { valuations[$0].map { !$0.priced } ?? true }.sorted()
+        let unpriced = accounts.keys.filter { !isPriced($0) }.sorted()
         return .object([
             ("accounts", .int(accounts.count)),
             ("levels", .object(byLevel.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
@@ -20,6 +20,7 @@ extension MarginDesk {
             ("last_mass_call", lastMassCallAtMs.map { .string(RFC3339.format(ms: $0)) } ?? .null),
             ("sweeps", .int(sweeps)),
             ("sweep_corrections", .int(sweepCorrections)),
+            ("screened_out", .int(screenedOut)),
             ("var_backtest", .object([
                 ("observations", .int(kupiec.observations)),
                 ("exceedances", .int(kupiec.exceedances)),
@@ -57,4 +58,11 @@ extension MarginDesk {
                          samples: [("", v(kupiec.pValue))]),
         ]
     }
+}
+
+extension MarginDesk {
+    /// Test hooks: switch the screen off, and read its counters.
+    func setScreening(_ on: Bool) { screening = on }
+    var screenedOutCount: Int { screenedOut }
+    var sweepCorrectionCount: Int { sweepCorrections }
 }

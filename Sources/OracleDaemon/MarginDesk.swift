@@ -31,7 +31,17 @@ public actor MarginDesk {
     var byPair: [String: Set<String>] = [:]
     var marks: [String: Mark] = [:]
     var slowMarks: [String: SlowMark] = [:]
+    /// The last full valuation of each account evaluated by the level path (may lag for accounts the
+    /// screen skipped: the API values accounts afresh through `currentValuation`).
     var valuations: [String: Valuation] = [:]
+    /// All accounts in the flat layout of the sweep benchmark: the screen that lets a sweep or a mark
+    /// update run the full valuation and level machine only for accounts that could leave their level's
+    /// quiet band (standard model; the portfolio model values every affected account in full).
+    var book: SweepBook
+    var bookSlot: [String: Int] = [:]
+    /// Off only in tests that compare the screened path with the unscreened one.
+    var screening = true
+    var screenedOut = 0
     var history: MarkHistory
     var risk: RiskSnapshot?
     var kupiec: KupiecPOF
@@ -52,6 +62,7 @@ public actor MarginDesk {
         self.logger = logger
         self.universe = universe
         self.model = MarginModel(universe: universe)
+        self.book = SweepBook(universe: universe)
         self.history = MarkHistory(intervalMs: universe.policy.historyIntervalMs, capacity: 2_000)
         self.kupiec = KupiecPOF(expectedRate: 1 - universe.policy.varConfidence)
         do {
@@ -97,6 +108,11 @@ public actor MarginDesk {
         }
         accounts[account.id] = account
         for p in account.pairsNeeded(in: universe) { byPair[p, default: []].insert(account.id) }
+        if let slot = bookSlot[account.id] {
+            bookSlot[account.id] = book.replace(at: slot, with: account)
+        } else {
+            bookSlot[account.id] = book.append(account)
+        }
         let thresholds = LevelThresholds(policy: universe.policy, overrides: account.thresholds)
         if var m = machines[account.id] {
             m.thresholds = thresholds
@@ -110,6 +126,7 @@ public actor MarginDesk {
         guard let old = accounts.removeValue(forKey: id) else { return }
         for p in old.pairsNeeded(in: universe) { byPair[p]?.remove(id) }
         valuations[id] = nil
+        if let slot = bookSlot.removeValue(forKey: id) { book.remove(at: slot) }
         machines[id]?.reset()
     }
 
@@ -120,6 +137,8 @@ public actor MarginDesk {
         let current = Array(accounts.values)
         byPair = [:]
         accounts = [:]
+        book = SweepBook(universe: newUniverse)
+        bookSlot = [:]
         for a in current {
             do {
                 try AccountJSON.validate(a, universe: newUniverse)
@@ -151,14 +170,41 @@ public actor MarginDesk {
         guard !changed.isEmpty else { return }
         var affected: Set<String> = []
         for pair in changed { affected.formUnion(byPair[pair] ?? []) }
-        evaluate(Array(affected), nowMs: nowMs, sweep: false)
+        evaluate(screen(Array(affected)), nowMs: nowMs, sweep: false)
+    }
+
+    /// Of `ids`, the accounts whose level machine could act on the current marks: the flat book gives
+    /// each account's standard-model ratio in nanoseconds, and an account whose ratio stays inside its
+    /// level's quiet band (`LevelMachine.quietBand`, widened by 0.1 % for rounding) cannot change level,
+    /// so its full valuation is skipped. Call deadlines are handled by `checkDeadlines`, not here.
+    func screen(_ ids: [String]) -> [String] {
+        guard screening, universe.policy.model == .standard, !ids.isEmpty else { return ids }
+        let prices = SweepPrices(marks: marks, book: book, priceSide: universe.policy.priceSide)
+        let units = book.assetUnitValues(prices)
+        var due: [String] = []
+        due.reserveCapacity(ids.count / 8)
+        for id in ids {
+            guard let slot = bookSlot[id], let machine = machines[id] else {
+                due.append(id)
+                continue
+            }
+            book.reevaluate(slot, prices: prices, units: units)
+            let r = book.ratio(slot)
+            let band = machine.quietBand
+            if r.isNaN || r < band.low * 1.001 || r >= band.high * 0.999 || valuations[id] == nil {
+                due.append(id)
+            } else {
+                screenedOut += 1
+            }
+        }
+        return due
     }
 
     /// Periodic full sweep: every account, plus call deadlines. It must agree with the incremental state:
     /// any notice it produces is one the incremental path missed, counted as a correction.
     public func sweep(nowMs: Int64) {
         sweeps += 1
-        let produced = evaluate(Array(accounts.keys), nowMs: nowMs, sweep: true)
+        let produced = evaluate(screen(Array(accounts.keys)), nowMs: nowMs, sweep: true)
         if produced > 0 { sweepCorrections += produced }
         checkDeadlines(nowMs: nowMs)
         deliverPending()
@@ -169,7 +215,7 @@ public actor MarginDesk {
         var levels: [StoredLevel] = []
         var notices: [StoredNotice] = []
         for (id, var m) in machines where m.state.deadlineMs.map({ $0 <= nowMs }) == true && holds[id] == nil {
-            guard let v = valuations[id] else { continue }
+            guard let v = currentValuation(id) else { continue }
             let action = m.deadlineReached(nowMs: nowMs, eligible: v.triggerEligible)
             machines[id] = m
             if case let .notify(level, deadline, flags) = action {
@@ -207,7 +253,7 @@ public actor MarginDesk {
         }
         // Mass call: one update pushing an unusual share of priced accounts into call at once is more
         // likely a bad mark than a market; flag it and let no liquidation follow until it is confirmed.
-        let priced = max(1, valuations.values.lazy.filter(\.priced).count)
+        let priced = max(1, accounts.count - valuations.values.lazy.filter { !$0.priced }.count)
         let massCall = !sweep && entering >= 3 && Double(entering) / Double(priced) >= universe.policy.massCallShare
         if massCall {
             massCallEvents += 1
@@ -233,6 +279,12 @@ public actor MarginDesk {
         }
         commit(levels: levels, notices: notices)
         return notices.count
+    }
+
+    /// The account valued afresh on the current marks (for the API and deadlines; cheap for one account).
+    func currentValuation(_ id: String) -> Valuation? {
+        guard let account = accounts[id] else { return nil }
+        return model.value(account, marks: marks, risk: risk)
     }
 
     func slowMarkSet() -> [String: Mark] {

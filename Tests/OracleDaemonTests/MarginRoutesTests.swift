@@ -133,3 +133,60 @@ struct MarginRoutesTests {
         #expect(await call(f.router, "POST", "/v1/calls/none-1/ack", #"{"reason":"x"}"#).0 == 404)
     }
 }
+
+/// The screen (flat book + quiet bands) must never change what the level path decides: two desks, one
+/// screened and one valuing every affected account in full, see the same random accounts and price
+/// path and must write the same notices.
+struct MarginScreenTests {
+    @Test func screenedAndUnscreenedDesksWriteTheSameNotices() async throws {
+        var policy = MarginPolicy()
+        policy.slowMarkWindowMs = 1
+        policy.massCallShare = 1.0
+        let universe = MarginUniverse(policy: policy, collateral: [CollateralSpec(asset: "BTC", pair: "BTC-USD", haircut: 0.1)],
+                                      pairs: MarginRoutesTests.pairs)
+        func desk(screening: Bool) async throws -> (MarginDesk, String) {
+            let spool = NSTemporaryDirectory() + "screen-\(UUID().uuidString)"
+            let d = try await MarginDesk(db: try OracleDatabase.inMemory(), spoolDirectory: spool,
+                                         syslog: SyslogWriter(socketPath: "/nonexistent/oracled-test.sock"), universe: universe,
+                                         logger: Logger(label: "test"))
+            await d.setScreening(screening)
+            return (d, spool)
+        }
+        let (screened, spoolA) = try await desk(screening: true)
+        let (full, spoolB) = try await desk(screening: false)
+        var rng = SystemRandomNumberGenerator()
+        var lines: [String] = []
+        for i in 0..<300 {
+            let usd = Int.random(in: 1_000...40_000, using: &rng)
+            let btc = Double(Int.random(in: -30...30, using: &rng)) / 10
+            let eth = Int.random(in: -20...20, using: &rng)
+            let btcCollateral = Double(Int.random(in: 0...5, using: &rng)) / 10
+            lines.append(#"{"id":"r\#(i)","collateral":[{"asset":"USD","amount":"\#(usd)"},{"asset":"BTC","amount":"\#(btcCollateral)"}],"positions":[{"pair":"BTC-USD","quantity":"\#(btc)","entry_price":"60000"},{"pair":"ETH-USD","quantity":"\#(eth)","entry_price":"3000"}]}"#)
+        }
+        let body = Array(lines.joined(separator: "\n").utf8)
+        func mark(_ pair: String, _ p: Double, _ seq: UInt64, _ t: Int64) -> Mark {
+            Mark(pair: pair, price: p, confidence: p * 0.0002, status: .ok, sourcesUsed: 5, sourcesTotal: 5, updatedAtMs: t, seq: seq, sources: [])
+        }
+        for d in [screened, full] {
+            await d.onMarks(["BTC-USD": mark("BTC-USD", 60_000, 1, 1_000), "ETH-USD": mark("ETH-USD", 3_000, 1, 1_000)], nowMs: 1_000)
+            _ = try await d.importAccounts(ndjson: body, nowMs: 1_000)
+        }
+        var btc = 60_000.0, eth = 3_000.0
+        for step in 1...120 {
+            btc *= 1 + Double.random(in: -0.02...0.02, using: &rng)
+            eth *= 1 + Double.random(in: -0.03...0.03, using: &rng)
+            let t = Int64(1_000 + step * 1_000)
+            let marks = ["BTC-USD": mark("BTC-USD", btc, UInt64(step + 1), t), "ETH-USD": mark("ETH-USD", eth, UInt64(step + 1), t)]
+            for d in [screened, full] {
+                await d.onMarks(marks, nowMs: t)
+                if step % 30 == 0 { await d.sweep(nowMs: t) }
+            }
+        }
+        let a = Set(try FileManager.default.contentsOfDirectory(atPath: spoolA + "/new"))
+        let b = Set(try FileManager.default.contentsOfDirectory(atPath: spoolB + "/new"))
+        #expect(!b.isEmpty)
+        #expect(a.symmetricDifference(b).isEmpty, "screened-only: \(a.subtracting(b).sorted().prefix(5)), unscreened-only: \(b.subtracting(a).sorted().prefix(5))")
+        #expect(await screened.screenedOutCount > 0, "the screen never skipped anything: it is not being exercised")
+        #expect(await screened.sweepCorrectionCount == 0)
+    }
+}
