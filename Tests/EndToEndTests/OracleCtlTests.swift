@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+/// `oraclectl` against a real daemon: the readable tables, `--json`, the price stream (`watch`), and the
+/// message when no daemon answers — operators script against this output.
+@Suite(.serialized)
+struct OracleCtlTests {
+    func ctl(_ args: [String], timeout: Double = 10) async throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Binaries.path("oraclectl"))
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while p.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        if p.isRunning { p.terminate() }
+        p.waitUntilExit()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func tablesJSONStreamAndErrors() async throws {
+        let dir = makeTempDir("ctl")
+        let venue = try await FakeVenue(dir: dir)
+        defer { venue.child.kill(SIGKILL) }
+        let configPath = dir + "/oracles.toml"
+        try OracleEndToEndTests.config(dir: dir, venueURL: venue.baseURL).write(toFile: configPath, atomically: true, encoding: .utf8)
+        let daemon = try await DaemonLauncher.start(config: configPath, socket: dir + "/oracled.sock", log: dir + "/oracled.log")
+        defer { daemon.child.kill(SIGKILL) }
+        let sock = ["--socket", dir + "/oracled.sock"]
+        #expect(await eventually(timeout: 20) { daemon.mark("BTC-USD")?.status == "ok" })
+
+        let (s1, price) = try await ctl(["price", "BTC-USD"] + sock)
+        #expect(s1 == 0, "\(price)")
+        #expect(price.contains("BTC-USD") && price.contains("ok") && price.contains("coinbase") && price.contains("used"), "\(price)")
+
+        let (s2, json) = try await ctl(["price", "BTC-USD", "--json"] + sock)
+        #expect(s2 == 0)
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], "\(json)")
+        #expect(obj["pair"] as? String == "BTC-USD")
+        #expect(obj["status"] as? String == "ok")
+
+        let (s3, prices) = try await ctl(["prices"] + sock)
+        #expect(s3 == 0 && prices.contains("USDT-USD") && prices.contains("BTC-USD"), "\(prices)")
+        let (s4, health) = try await ctl(["health"] + sock)
+        #expect(s4 == 0 && health.contains("coinbase"), "\(health)")
+
+        // watch: the current mark at once, then pushes (a move beyond the threshold, or the heartbeat).
+        try venue.setPrice("BTC-USD", 67_000)
+        let watch = Task { try await ctl(["watch", "BTC-USD"] + sock, timeout: 4) }
+        try await Task.sleep(for: .milliseconds(1_500))
+        try venue.setPrice("BTC-USD", 69_000)
+        let (_, lines) = try await watch.value
+        let updates = lines.split(separator: "\n").filter { $0.contains("BTC-USD") }
+        #expect(updates.count >= 2, "watch printed: \(lines)")
+        #expect(updates.contains { $0.contains("68") || $0.contains("69") }, "the move to 69000 was not pushed: \(lines)")
+
+        let (s5, missing) = try await ctl(["price", "DOGE-USD"] + sock)
+        #expect(s5 != 0)
+        #expect(missing.contains("unknown pair"), "\(missing)")
+
+        let (s6, nodaemon) = try await ctl(["prices", "--socket", dir + "/nothing.sock"])
+        #expect(s6 != 0)
+        #expect(nodaemon.contains("nothing.sock") && nodaemon.contains("is oracled running"), "\(nodaemon)")
+    }
+}
