@@ -190,3 +190,87 @@ struct MarginScreenTests {
         #expect(await screened.sweepCorrectionCount == 0)
     }
 }
+
+/// The portfolio model through the daemon's own path: history seeded by `POST /v1/history/import`,
+/// an account valued with VaR/ES, a hedged book needing less than the standard requirement.
+struct PortfolioRoutesTests {
+    @Test func seededHistoryEnablesThePortfolioModelAndHedgesNeedLess() async throws {
+        var policy = MarginPolicy()
+        policy.model = .portfolio
+        policy.priceSide = .mid
+        policy.minHistory = 30
+        policy.historyIntervalMs = 60_000
+        policy.horizonMs = 86_400_000
+        policy.portfolioFloor = 0.2
+        let universe = MarginUniverse(policy: policy, collateral: [], pairs: MarginRoutesTests.pairs)
+        let spool = NSTemporaryDirectory() + "portfolio-\(UUID().uuidString)"
+        let desk = try await MarginDesk(db: try OracleDatabase.inMemory(), spoolDirectory: spool,
+                                        syslog: SyslogWriter(socketPath: "/nonexistent/oracled-test.sock"), universe: universe,
+                                        logger: Logger(label: "test"))
+        let state = OracleState(startedAtMs: 0)
+        let router = APIRouter(state: state, reloads: ReloadController(configPath: "/nonexistent.toml", state: state),
+                               margin: MarginRoutes(desk: desk), ownUID: getuid())
+        func call(_ method: String, _ path: String, _ body: String = "") async -> (Int, [String: Any]) {
+            let resp = await router.handle(APIRequest(method: method, path: path, rawPath: path, body: Array(body.utf8),
+                                                      peer: PeerCredentials(pid: 1, uid: getuid(), gid: 0)))
+            guard case .bytes(let b) = resp.body else { return (resp.status, [:]) }
+            return (resp.status, (try? JSONSerialization.jsonObject(with: Data(b))) as? [String: Any] ?? [:])
+        }
+        let hedged = #"{"id":"h","collateral":[{"asset":"USD","amount":"20000"}],"positions":[{"pair":"BTC-USD","quantity":"1","entry_price":"60000"},{"pair":"ETH-USD","quantity":"-20","entry_price":"3000"}]}"#
+
+        // Before any history: the standard requirement applies and the account says why.
+        await desk.onMarks(["BTC-USD": Mark(pair: "BTC-USD", price: 60_000, confidence: 0, status: .ok, sourcesUsed: 5, sourcesTotal: 5, updatedAtMs: 1, seq: 1, sources: []),
+                            "ETH-USD": Mark(pair: "ETH-USD", price: 3_000, confidence: 0, status: .ok, sourcesUsed: 5, sourcesTotal: 5, updatedAtMs: 1, seq: 1, sources: [])],
+                           nowMs: 1)
+        let (put, before) = await call("PUT", "/v1/accounts/h", hedged)
+        #expect(put == 200, "\(before)")
+        let model0 = (before["risk"] as? [String: Any])?["model"] as? String ?? ""
+        #expect(model0.hasPrefix("standard (insufficient history"), "\(model0)")
+
+        // 200 one-minute points of two strongly correlated series (ETH moves with BTC, with noise).
+        var csv = "pair,timestamp,price\n"
+        var btc = 60_000.0, eth = 3_000.0
+        var rng = SplitMix(seed: 7)
+        for i in 0..<200 {
+            let common = rng.normal() * 0.002
+            btc *= exp(common)
+            eth *= exp(common + rng.normal() * 0.0003)
+            let ts = 1_700_000_000_000 + Int64(i) * 60_000
+            csv += "BTC-USD,\(ts),\(btc)\nETH-USD,\(ts),\(eth)\n"
+        }
+        let (imported, answer) = await call("POST", "/v1/history/import", csv)
+        #expect(imported == 200, "\(answer)")
+        #expect(answer["imported"] as? Int == 400)
+        let (bad, badAnswer) = await call("POST", "/v1/history/import", "BTC-USD,notatime,1\n")
+        #expect(bad == 400)
+        #expect("\(badAnswer)".contains("line 1"))
+
+        let (_, after) = await call("GET", "/v1/accounts/h")
+        let risk = after["risk"] as? [String: Any] ?? [:]
+        #expect(risk["model"] as? String == "portfolio", "\(risk)")
+        let varValue = Double(risk["var"] as? String ?? "") ?? 0
+        let es = Double(risk["es"] as? String ?? "") ?? 0
+        let standard = Double(risk["standard_maintenance"] as? String ?? "") ?? 0
+        let maintenance = Double(after["maintenance_requirement"] as? String ?? "") ?? 0
+        #expect(varValue > 0 && es > 0, "\(risk)")
+        #expect(maintenance < standard, "hedged book: portfolio \(maintenance) should be below standard \(standard)")
+    }
+}
+
+/// Deterministic normal draws for the history above (Box–Muller over SplitMix64).
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    mutating func normal() -> Double {
+        let u1 = max(uniform(), 1e-12), u2 = uniform()
+        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+    }
+}
