@@ -15,59 +15,9 @@ struct OracleEndToEndTests {
         ("bitfinex", "bitfinex", "tBTCUSD", nil),
     ]
 
+    /// Seven BTC-USD venues (two through USDT-USD), polled every 200 ms.
     static func config(dir: String, venueURL: String) -> String {
-        var s = """
-        [daemon]
-        socket = "\(dir)/oracled.sock"
-        state_dir = "\(dir)/lib"
-        spool_dir = "\(dir)/spool"
-        poll_interval = "200ms"
-
-        [aggregation]
-        min_sources = 3
-        max_age = "3s"
-        max_hold = "2s"
-
-        """
-        for v in venues {
-            s += """
-            [[source]]
-            name = "\(v.name)"
-            kind = "\(v.kind)"
-            base_url = "\(venueURL)/\(v.name)"
-            rate_limit = 20.0
-            burst = 5
-            timeout = "1s"
-            connect_timeout = "500ms"
-            backoff_base = "200ms"
-            backoff_max = "1s"
-
-            """
-        }
-        s += """
-        [[pair]]
-        symbol = "USDT-USD"
-        maintenance_margin = 0.02
-        initial_margin = 0.04
-        sources = [
-          { source = "coinbase", symbol = "USDT-USD" },
-          { source = "kraken", symbol = "USDTUSD" },
-          { source = "bitstamp", symbol = "usdtusd" },
-        ]
-        min_sources = 2
-
-        [[pair]]
-        symbol = "BTC-USD"
-        maintenance_margin = 0.05
-        initial_margin = 0.10
-        sources = [
-
-        """
-        for v in venues {
-            s += "  { source = \"\(v.name)\", symbol = \"\(v.symbol)\"\(v.convert.map { ", convert = \"\($0)\"" } ?? "") },\n"
-        }
-        s += "]\n\n[margin]\ncurrency = \"USD\"\n"
-        return s
+        StressConfig(pollInterval: "200ms", quarantine: "1h").render(dir: dir, venueURL: venueURL)
     }
 
     @Test func flashCrashIsOutlierAndQuorumLossLeavesOk() async throws {
