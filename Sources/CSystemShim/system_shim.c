@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <sys/socket.h>
+#include <unistd.h>
 #include "system_shim.h"
 
 int shim_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid) {
@@ -9,3 +10,5 @@ int shim_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid) {
     *pid = cred.pid; *uid = cred.uid; *gid = cred.gid;
     return 0;
 }
+
+int shim_syncfs(int fd) { return syncfs(fd); }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CSystemShim
 
 /// One notice ready for the spool: its stable id and its JSON (one line, no newline).
 public struct SpoolEntry: Sendable, Equatable {
@@ -39,9 +40,12 @@ public final class SpoolWriter {
     private var spares: [String] = []
     private var spareSeq = 0
     public let spareTarget: Int
+    /// Bursts of at least this many new files are flushed with one syncfs instead of one fsync each.
+    public let batchSyncThreshold: Int
 
-    public init(directory: String, spareTarget: Int = 32) throws(SystemError) {
+    public init(directory: String, spareTarget: Int = 32, batchSyncThreshold: Int = 3) throws(SystemError) {
         self.directory = directory
+        self.batchSyncThreshold = batchSyncThreshold
         self.journalPath = directory + "/calls.jsonl"
         self.spareTarget = spareTarget
         for sub in ["", "/tmp", "/new", "/cur"] { try Syscall.mkdirs(directory + sub) }
@@ -106,12 +110,29 @@ public final class SpoolWriter {
     /// be partly delivered, which a later `deliver` of the same entries completes.
     public func deliver(_ entries: [SpoolEntry]) throws(SystemError) {
         guard !entries.isEmpty else { return }
-        var wroteFile = false
-        for entry in entries where !hasFile(id: entry.id) {
-            try writeFile(entry)
-            wroteFile = true
+        var toWrite: [SpoolEntry] = []
+        for entry in entries where !hasFile(id: entry.id) && !toWrite.contains(where: { $0.id == entry.id }) {
+            toWrite.append(entry)
         }
-        if wroteFile { try Syscall.fsyncPath(directory + "/new", directory: true) }
+        if !toWrite.isEmpty {
+            // A burst flushes once: k files written, then one syncfs(2) for all of them, instead of k
+            // fsyncs (each a cache flush on most disks). A single notice keeps its own fsync, which
+            // touches nothing but its file.
+            let batched = toWrite.count >= batchSyncThreshold
+            var staged: [(tmp: String, final: String)] = []
+            do {
+                for entry in toWrite { staged.append(try stage(entry, sync: !batched)) }
+                if batched { try syncFilesystem() }
+                for (i, s) in staged.enumerated() {
+                    try Syscall.call("rename", s.final) { rename(s.tmp, s.final) }
+                    staged[i].tmp = ""
+                }
+            } catch {
+                for s in staged where !s.tmp.isEmpty { unlink(s.tmp) }
+                throw error
+            }
+            try Syscall.fsyncPath(directory + "/new", directory: true)
+        }
         var lines = ""
         var ids: [String] = []
         for entry in entries where !journalIDs.contains(entry.id) && !ids.contains(entry.id) {
@@ -131,7 +152,9 @@ public final class SpoolWriter {
         journalIDs.formUnion(ids)
     }
 
-    private func writeFile(_ entry: SpoolEntry) throws(SystemError) {
+    /// Writes one notice into `tmp/` (a spare file when there is one) and returns where it is and where
+    /// it goes; fsyncs it when `sync`, else the caller flushes the batch.
+    private func stage(_ entry: SpoolEntry, sync: Bool) throws(SystemError) -> (tmp: String, final: String) {
         let final = "\(directory)/new/\(entry.id).json"
         var tmp = "\(directory)/tmp/\(entry.id).json"
         var fd: Int32 = -1
@@ -142,16 +165,23 @@ public final class SpoolWriter {
         if fd < 0 {
             fd = try Syscall.call("open", tmp) { open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640) }
         }
+        defer { close(fd) }
         do {
             try Syscall.writeAll(fd, Array((entry.json + "\n").utf8), path: tmp)
-            try Syscall.call("fsync", tmp) { fsync(fd) }
-            close(fd)
-            try Syscall.call("rename", final) { rename(tmp, final) }
+            if sync { try Syscall.call("fsync", tmp) { fsync(fd) } }
         } catch {
-            close(fd)
             unlink(tmp)
             throw error
         }
+        return (tmp, final)
+    }
+
+    /// syncfs(2) on the spool's filesystem: every staged file's data and metadata are on disk when it returns.
+    private func syncFilesystem() throws(SystemError) {
+        let path = directory + "/tmp"
+        let fd = try Syscall.call("open", path) { open(path, O_DIRECTORY | O_RDONLY | O_CLOEXEC) }
+        defer { close(fd) }
+        try Syscall.call("syncfs", path) { shim_syncfs(fd) }
     }
 
     /// Cuts a torn tail and loads the ids already journaled (each line's `"id":"…"`).

@@ -84,4 +84,19 @@ struct SpoolWriterTests {
         let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/tmp")
         #expect(names.allSatisfy { $0.hasPrefix(".spare-") })
     }
+
+    @Test func burstIsStagedThenFlushedOnceAndRenamed() throws {
+        let dir = tempDir()
+        let spool = try SpoolWriter(directory: dir, spareTarget: 2, batchSyncThreshold: 3)
+        spool.replenish()
+        let burst = (1...6).map { SpoolEntry(id: "b-\($0)", json: "{\"id\":\"b-\($0)\"}") }
+        try spool.deliver(burst + [burst[0]])   // a repeated id in one batch is written once
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/new").sorted()
+        #expect(names == (1...6).map { "b-\($0).json" }.sorted())
+        for e in burst {
+            #expect(try String(contentsOfFile: dir + "/new/\(e.id).json", encoding: .utf8) == e.json + "\n")
+        }
+        #expect(try journalLines(dir) == burst.map(\.json))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/tmp").isEmpty)   // both spares used, no leftovers
+    }
 }
