@@ -114,39 +114,39 @@ public final class SpoolWriter {
         for entry in entries where !hasFile(id: entry.id) && !toWrite.contains(where: { $0.id == entry.id }) {
             toWrite.append(entry)
         }
-        if !toWrite.isEmpty {
-            // A burst flushes once: k files written, then one syncfs(2) for all of them, instead of k
-            // fsyncs (each a cache flush on most disks). A single notice keeps its own fsync, which
-            // touches nothing but its file.
-            let batched = toWrite.count >= batchSyncThreshold
-            var staged: [(tmp: String, final: String)] = []
-            do {
-                for entry in toWrite { staged.append(try stage(entry, sync: !batched)) }
-                if batched { try syncFilesystem() }
-                for (i, s) in staged.enumerated() {
-                    try Syscall.call("rename", s.final) { rename(s.tmp, s.final) }
-                    staged[i].tmp = ""
-                }
-            } catch {
-                for s in staged where !s.tmp.isEmpty { unlink(s.tmp) }
-                throw error
-            }
-            try Syscall.fsyncPath(directory + "/new", directory: true)
-        }
         var lines = ""
         var ids: [String] = []
         for entry in entries where !journalIDs.contains(entry.id) && !ids.contains(entry.id) {
             lines += entry.json + "\n"
             ids.append(entry.id)
         }
-        guard !lines.isEmpty else { return }
-        let size = lseek(journalFD, 0, SEEK_END)
+        // A burst flushes once: its files and its journal lines are written, then one syncfs(2) makes
+        // all of them durable, instead of one fsync per file plus an fdatasync of the journal (each a
+        // cache flush on most disks). A single notice keeps its own fsync, which touches only its file.
+        // In a burst the journal lines are durable a moment before the renames; a crash in between
+        // leaves lines whose files the redelivery after restart puts into new/ (ids are skipped, never doubled).
+        let batched = toWrite.count >= batchSyncThreshold
+        let journalStart = lseek(journalFD, 0, SEEK_END)
+        var staged: [(tmp: String, final: String)] = []
         do {
-            try Syscall.writeAll(journalFD, Array(lines.utf8), path: journalPath)
-            try Syscall.call("fdatasync", journalPath) { fdatasync(journalFD) }
+            for entry in toWrite { staged.append(try stage(entry, sync: !batched)) }
+            if batched {
+                if !lines.isEmpty { try Syscall.writeAll(journalFD, Array(lines.utf8), path: journalPath) }
+                try syncFilesystem()
+            }
+            for (i, s) in staged.enumerated() {
+                try Syscall.call("rename", s.final) { rename(s.tmp, s.final) }
+                staged[i].tmp = ""
+            }
+            if !staged.isEmpty { try Syscall.fsyncPath(directory + "/new", directory: true) }
+            if !batched, !lines.isEmpty {
+                try Syscall.writeAll(journalFD, Array(lines.utf8), path: journalPath)
+                try Syscall.call("fdatasync", journalPath) { fdatasync(journalFD) }
+            }
         } catch {
-            // Never leave a torn line behind: cut the journal back to where this batch began.
-            if size >= 0 { _ = ftruncate(journalFD, size) }
+            for s in staged where !s.tmp.isEmpty { unlink(s.tmp) }
+            // Never leave a torn line (or a line for a notice not in new/) behind: cut the journal back.
+            if journalStart >= 0 { _ = ftruncate(journalFD, journalStart) }
             throw error
         }
         journalIDs.formUnion(ids)

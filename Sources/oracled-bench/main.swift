@@ -1,5 +1,6 @@
 // oracled-bench: release-build figures for the hot paths, each beside its baseline from the same run.
 // Every figure ends up as one line `BENCH <name> <value> <unit>` at the end of the output.
+// Usage: oracled-bench [parse] [aggregate] [sweep] [notice] [import] [--accounts N]  (no names: all)
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,22 +8,34 @@ import Glibc
 var figures: [(name: String, value: Double, unit: String)] = []
 let args = CommandLine.arguments
 let accounts = args.firstIndex(of: "--accounts").flatMap { i in i + 1 < args.count ? Int(args[i + 1]) : nil } ?? 1_000_000
+let groups = Set(["parse", "aggregate", "sweep", "notice", "import"]).intersection(args)
+func wanted(_ g: String) -> Bool { groups.isEmpty || groups.contains(g) }
 
-print("parsing: our byte scanner vs Foundation JSONDecoder, per body")
-figures += runParseBench()
-print("aggregation: MarkEngine vs a straightforward C median/MAD filter, 7 sources per pair")
-figures += runAggregateBench()
-print("margin sweep: \(accounts) accounts × 8 positions + 4 collateral, Swift vs a plain C loop")
-figures += runSweepBench(accounts: accounts)
+if wanted("parse") {
+    print("parsing: our byte scanner vs Foundation JSONDecoder, per body")
+    figures += runParseBench()
+}
+if wanted("aggregate") {
+    print("aggregation: MarkEngine vs a straightforward C implementation of the same per-pair work, 7 sources per pair")
+    figures += runAggregateBench()
+}
+if wanted("sweep") {
+    print("margin sweep: \(accounts) accounts × 8 positions + 4 collateral, Swift vs a plain C loop")
+    figures += runSweepBench(accounts: accounts)
+}
 
 // Disk figures run in a scratch directory under the current directory: the disk being measured.
 var scratchTemplate = Array("oracled-bench-XXXXXX".utf8CString)
 let scratch = scratchTemplate.withUnsafeMutableBufferPointer { buf in mkdtemp(buf.baseAddress!).map { String(cString: $0) } }
 if let scratch {
-    print("notices: mark update → durable notice (SQLite + spool), against a bare 600-byte write+fsync+rename+dir fsync")
-    figures += runNoticeBench(directory: scratch)
-    print("import: NDJSON accounts → AccountJSON.decode → OracleDatabase.putAccounts")
-    figures += runImportBench(directory: scratch, count: 100_000)
+    if wanted("notice") {
+        print("notices: mark update → durable notice (SQLite + spool), against a bare 600-byte write+fsync+rename+dir fsync")
+        figures += runNoticeBench(directory: scratch)
+    }
+    if wanted("import") {
+        print("import: NDJSON accounts → AccountJSON.decode → OracleDatabase.putAccounts")
+        figures += runImportBench(directory: scratch, count: 100_000)
+    }
     removeTree(scratch)
 } else {
     print("notices/import skipped: cannot create a scratch directory under the current directory")
