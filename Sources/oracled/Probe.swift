@@ -32,6 +32,19 @@ extension Oracled {
         @Flag(help: "Print JSON: {\"bid\",\"ask\",\"last\",\"exchange_ts_ms\"} or {\"error\",\"retry_after_s\"}.")
         var json = false
 
+        @Option(help: "--kind generic: dotted JSON path of the last price (e.g. data.0.last).")
+        var pricePath: String?
+        @Option(help: "--kind generic: path of the best bid.")
+        var bidPath: String?
+        @Option(help: "--kind generic: path of the best ask.")
+        var askPath: String?
+        @Option(help: "--kind generic: path of the venue timestamp.")
+        var timestampPath: String?
+        @Option(help: "--kind generic: unit of the timestamp: s, ms, us, ns, iso8601.")
+        var timestampUnit: String = "ms"
+        @Option(help: "--kind generic: path that, when present and non-empty, means the body is an error.")
+        var errorPath: String?
+
         @Argument(help: "SOURCE SYMBOL (live mode) or SYMBOL (--body mode).")
         var arguments: [String]
 
@@ -63,8 +76,19 @@ extension Oracled {
             }
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             let response = VenueResponse(status: status, headers: hs, body: [UInt8](data), receivedAtMs: now)
+            var generic: GenericAdapterSpec?
+            if kind == .generic {
+                guard pricePath != nil || bidPath != nil || askPath != nil else {
+                    throw ValidationError("--kind generic needs --price-path and/or --bid-path/--ask-path (dotted JSON paths, e.g. data.0.last)")
+                }
+                guard let unit = GenericAdapterSpec.TimestampUnit(rawValue: timestampUnit) else {
+                    throw ValidationError("--timestamp-unit must be one of \(GenericAdapterSpec.TimestampUnit.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                generic = GenericAdapterSpec(urlTemplate: "/{symbol}", pricePath: pricePath, bidPath: bidPath, askPath: askPath,
+                                             timestampPath: timestampPath, timestampUnit: unit, errorPath: errorPath)
+            }
             let result: Result<Quote, VenueError>
-            do { result = .success(try VenueAdapters.parse(kind, symbol: arguments[0], response: response)) } catch { result = .failure(error) }
+            do { result = .success(try VenueAdapters.parse(kind, symbol: arguments[0], response: response, generic: generic)) } catch { result = .failure(error) }
             print(json ? VenueAdapters.probeJSON(result) : Self.describe(result))
             if case .failure = result, !json { throw ExitCode(1) }
         }

@@ -81,6 +81,17 @@ struct ProbeCLITests {
         #expect(checked >= 53)
     }
 
+    @Test func probeParsesAGenericBodyWithPaths() throws {
+        let dir = makeTempDir("probe")
+        let body = dir + "/ticker.json"
+        try #"{"result":[{"bid":"99.5","ask":"100.5","ts":"2024-03-25T08:45:00.123Z"}]}"#.write(toFile: body, atomically: true, encoding: .utf8)
+        let (status, output) = try run(["probe", "--kind", "generic", "--body", body, "--bid-path", "result.0.bid", "--ask-path", "result.0.ask",
+                                        "--timestamp-path", "result.0.ts", "--timestamp-unit", "iso8601", "--json", "X"])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains(#""bid":"99.5","ask":"100.5""#), "\(output)")
+        #expect(output.contains(#""exchange_ts_ms":1711356300123"#), "\(output)")
+    }
+
     @Test func probeExplainsBadArguments() throws {
         let (status, output) = try run(["probe", "--kind", "nosuchvenue", "--body", "/dev/null", "X"])
         #expect(status != 0)
