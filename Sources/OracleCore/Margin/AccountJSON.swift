@@ -9,8 +9,10 @@ import Foundation
 ///
 /// Decimals travel as strings (JSON numbers are accepted too). Unknown keys are rejected rather
 /// than ignored: a misspelt `"colateral"` silently dropped would value the account without its
-/// collateral and call it. Foundation's `JSONSerialization` is fine here: this is the API and import
-/// path, not the per-mark hot path.
+/// collateral and call it. Bodies are read with `JSONScanner` (see `AccountJSON+Scanner.swift`):
+/// a bulk import decodes hundreds of thousands of accounts, and `JSONSerialization` was its
+/// bottleneck. The Foundation reader stays as `decodeWithFoundation` for bodies the scanner
+/// cannot judge alone and as the reference the scanner path is tested against.
 public enum AccountJSON {
     static let topKeys: Set<String> = ["id", "collateral", "positions", "thresholds"]
     static let thresholdKeys = ["warn_ratio", "warn_exit_ratio", "call_ratio", "urgent_ratio",
@@ -20,6 +22,20 @@ public enum AccountJSON {
     /// read-only `equity`/`level` an API client echoes back).
     public static func decode(_ data: Data, universe: MarginUniverse,
                               ignoring extraKeys: Set<String> = []) throws(AccountError) -> Account {
+        let scanned = data.withUnsafeBytes { raw in
+            decodeScanned(raw.assumingMemoryBound(to: UInt8.self), ignoring: extraKeys)
+        }
+        guard let scanned else { return try decodeWithFoundation(data, universe: universe, ignoring: extraKeys) }
+        let account = try scanned.get()
+        try validate(account, universe: universe)
+        return account
+    }
+
+    /// The `JSONSerialization` reader `decode` used before the scanner: still the path for bodies
+    /// the scanner rejects or cannot judge alone, and the reference of the differential test.
+    /// Differs from `decode` only in decimal text of JSON numbers (`NSNumber`'s rendering).
+    static func decodeWithFoundation(_ data: Data, universe: MarginUniverse,
+                                     ignoring extraKeys: Set<String> = []) throws(AccountError) -> Account {
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: data, options: [])
@@ -78,46 +94,46 @@ public enum AccountJSON {
         try validateId(account.id)
         var seenAssets: [String: Int] = [:]
         for (i, c) in account.collateral.enumerated() {
-            let f = "collateral[\(i)]"
+            func f() -> String { "collateral[\(i)]" }   // built only for an error
             guard universe.collateral[c.asset] != nil else {
-                throw AccountError(.unknownAsset, field: f + ".asset",
+                throw AccountError(.unknownAsset, field: f() + ".asset",
                                    "unknown asset \(JSONString.quoted(c.asset)); known assets: \(universe.knownAssets.joined(separator: ", "))")
             }
             if let j = seenAssets[c.asset] {
-                throw AccountError(.duplicate, field: f + ".asset",
+                throw AccountError(.duplicate, field: f() + ".asset",
                                    "duplicate asset \(JSONString.quoted(c.asset)) (also collateral[\(j)]); give one balance per asset")
             }
             seenAssets[c.asset] = i
             guard c.amount.value.isFinite else {
-                throw AccountError(.invalidDecimal, field: f + ".amount", "\(JSONString.quoted(c.amount.text)) is not a finite decimal")
+                throw AccountError(.invalidDecimal, field: f() + ".amount", "\(JSONString.quoted(c.amount.text)) is not a finite decimal")
             }
             guard c.amount.value >= 0 else {
-                throw AccountError(.invalidValue, field: f + ".amount",
+                throw AccountError(.invalidValue, field: f() + ".amount",
                                    "negative collateral \(c.amount.text); a debt is a short position, not a balance")
             }
         }
         var seenPairs: [String: Int] = [:]
         for (i, p) in account.positions.enumerated() {
-            let f = "positions[\(i)]"
+            func f() -> String { "positions[\(i)]" }
             guard universe.pairs[p.pair] != nil else {
-                throw AccountError(.unknownPair, field: f + ".pair",
+                throw AccountError(.unknownPair, field: f() + ".pair",
                                    "unknown pair \(JSONString.quoted(p.pair)); known pairs: \(universe.knownPairs.joined(separator: ", "))")
             }
             let quote = MarginUniverse.quoteCurrency(of: p.pair)
             guard quote == universe.currency else {
-                throw AccountError(.invalidValue, field: f + ".pair",
+                throw AccountError(.invalidValue, field: f() + ".pair",
                                    "\(p.pair) is quoted in \(quote), positions must be quoted in the margin currency \(universe.currency)")
             }
             if let j = seenPairs[p.pair] {
-                throw AccountError(.duplicate, field: f + ".pair",
+                throw AccountError(.duplicate, field: f() + ".pair",
                                    "duplicate pair \(JSONString.quoted(p.pair)) (also positions[\(j)]); net them into one position")
             }
             seenPairs[p.pair] = i
             guard p.quantity.value.isFinite else {
-                throw AccountError(.invalidDecimal, field: f + ".quantity", "\(JSONString.quoted(p.quantity.text)) is not a finite decimal")
+                throw AccountError(.invalidDecimal, field: f() + ".quantity", "\(JSONString.quoted(p.quantity.text)) is not a finite decimal")
             }
             guard p.entryPrice.value.isFinite, p.entryPrice.value > 0 else {
-                throw AccountError(.invalidValue, field: f + ".entry_price",
+                throw AccountError(.invalidValue, field: f() + ".entry_price",
                                    "\(JSONString.quoted(p.entryPrice.text)) must be a positive finite price")
             }
         }
