@@ -130,8 +130,9 @@ func runSweepBench(accounts n: Int) -> [(name: String, value: Double, unit: Stri
         return action != .none
     }
     for a in 0..<n { _ = settle(a, (book.equity[a], book.maintenance[a], book.initial[a]), nowMs: 0) }
-    var index = CrossingIndex(book: book, prices: prices) { band[$0] }
-    let buildTime = clock.measure { index = CrossingIndex(book: book, prices: prices) { band[$0] } }
+    let trackBelow = ProcessInfo.processInfo.environment["SWEEP_TRACK_BELOW"].flatMap(Double.init) ?? 0.02
+    var index = CrossingIndex(book: book, prices: prices, trackBelow: trackBelow) { band[$0] }
+    let buildTime = clock.measure { index = CrossingIndex(book: book, prices: prices, trackBelow: trackBelow) { band[$0] } }
     results.append(("index_build_ms_\(suffix)", ms(buildTime), "ms"))
 
     let updates = 20_000
@@ -190,7 +191,7 @@ func runSweepBench(accounts n: Int) -> [(name: String, value: Double, unit: Stri
             rebuilds += clock.measure {
                 book.sweep(prices, callRatio: 1.10)
                 for a in 0..<n { if settle(a, (book.equity[a], book.maintenance[a], book.initial[a]), nowMs: Int64(step)) { notices += 1 } }
-                index = CrossingIndex(book: book, prices: prices) { band[$0] }
+                index = CrossingIndex(book: book, prices: prices, trackBelow: trackBelow) { band[$0] }
             }
         }
         if step % 500 == 499 { misses += countMisses(book, prices) }
@@ -208,7 +209,10 @@ func runSweepBench(accounts n: Int) -> [(name: String, value: Double, unit: Stri
     results.append(("candidates_per_update", Double(candidateTotal) / Double(updates), "accounts"))
     results.append(("candidates_max_per_update", Double(maxCandidates), "accounts"))
     results.append(("incremental_immediate_entries", Double(index.immediateEntries), "entries"))
+    results.append(("incremental_tracked_accounts", Double(index.trackedAccounts), "accounts"))
+    results.append(("incremental_tracked_scanned_per_update", Double(index.trackedScanned) / Double(updates), "entries"))
     results.append(("incremental_rebuilds", Double(rebuildCount), "count"))
+    results.append(("incremental_rebuild_ms", rebuildCount > 0 ? ms(rebuilds) / Double(rebuildCount) : 0, "ms"))
     results.append(("incremental_notices", Double(notices), "count"))
     results.append(("incremental_misses", Double(misses), "accounts"))
     return results

@@ -37,6 +37,8 @@ public struct MarginUniverse: Sendable, Equatable {
 
     /// The quote currency of a pair symbol (`BTC-USD` → `USD`).
     public static func quoteCurrency(of symbol: String) -> Substring {
-        symbol.split(separator: "-").last ?? Substring(symbol)
+        // After the last "-", without building the array `split` would (this runs per position on import).
+        guard let dash = symbol.lastIndex(of: "-") else { return Substring(symbol) }
+        return symbol[symbol.index(after: dash)...]
     }
 }
