@@ -17,9 +17,9 @@ def run(cmd):
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return p.returncode, p.stdout
 
-suites = "CrashConsistencyTests|FaultInjectionTests|SocketAbuseTests|OperationsTests|UnitSecurityTests|MarginEndToEndTests|OracleEndToEndTests|FuzzRegressionTests"
+suites = "CrashConsistencyTests|FaultInjectionTests|SocketAbuseTests|OperationsTests|UnitSecurityTests|MarginEndToEndTests|OracleEndToEndTests|FuzzRegressionTests|ConfigFuzzRegressionTests|AccountJSONFastPathTests|MarginScreenTests"
 rc_build, out_build = run(["swift", "build", "--build-tests"])
-rc_tests, out_tests = run(["swift", "test", "--skip-build", "--filter", suites])
+rc_tests, out_tests = run(["swift", "test", "--skip-build", "--no-parallel", "--filter", suites])
 rows = []
 for line in out_tests.splitlines():
     m = re.search(r"RELIABILITY (\S+)(.*)", line)
