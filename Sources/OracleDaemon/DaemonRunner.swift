@@ -94,6 +94,7 @@ public struct DaemonError: Error, CustomStringConvertible {
 struct ServerService: Service {
     let server: UnixSocketServer
     func run() async throws {
+        // Returns (or throws CancellationError) once shutdown begins; either way the socket closes next.
         try? await gracefulShutdown()
         await server.shutdown()
     }

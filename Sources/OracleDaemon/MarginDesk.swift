@@ -327,7 +327,12 @@ public actor MarginDesk {
     }
 
     func reloadMachines() {
-        guard let levels = try? db.levels() else { return }
+        let levels: [StoredLevel]
+        do { levels = try db.levels() } catch {
+            // The database is unreadable too: keep the in-memory machines; the next commit retries and says so.
+            logger.critical("cannot reload level state after a failed commit", metadata: ["error": "\(error)"])
+            return
+        }
         for l in levels {
             machines[l.account] = LevelMachine(thresholds: machines[l.account]?.thresholds ?? LevelThresholds(policy: universe.policy),
                                                state: .init(level: MarginLevel(rawValue: l.level) ?? .none, sinceMs: l.sinceMs,
@@ -367,7 +372,12 @@ public actor MarginDesk {
         }
         // Syslog after the spool, tracked separately: a crash in between re-sends the line at the next
         // delivery (at-least-once), instead of losing it.
-        if let unlogged = try? db.unsyslogged(), !unlogged.isEmpty {
+        let unlogged: [StoredNotice]
+        do { unlogged = try db.unsyslogged() } catch {
+            logger.error("cannot read which notices still need a syslog line; retried at the next delivery", metadata: ["error": "\(error)"])
+            unlogged = []
+        }
+        if !unlogged.isEmpty {
             for n in unlogged {
                 let severity = SyslogWriter.Severity(rawValue: (MarginLevel(rawValue: n.level) ?? .warning).syslogPriority) ?? .notice
                 syslog.log(severity, n.syslog.isEmpty ? "notice \(n.id)" : n.syslog)
