@@ -52,7 +52,7 @@ ctl accounts list
 say "what if BTC fell 25%? (POST /v1/whatif — nothing is written)"
 ctl whatif --shock BTC-USD=-0.25
 
-say "BTC falls 25% on every venue: margin calls appear in $DIR/spool/new/ and calls.jsonl (and syslog)"
+say "BTC falls 25% on every venue: margin calls appear in $DIR/spool/new/ and calls.jsonl (and syslog). Half the sample book enters call on one update, so the notices carry mass_call: true and no liquidation follows until a later mark confirms"
 venue "price?pair=BTC-USD&price=50250"
 sleep 4
 ls "$DIR/spool/new"

@@ -79,9 +79,10 @@ import Testing
 
     /// The index's promise: after any sequence of mark moves, every account outside its quiet band
     /// (by a full re-evaluation, checked after every update) was handed out as a candidate — with
-    /// the default shares and with skewed per-pair volatilities (which change only the shares).
-    @Test(arguments: [nil, [1.0, 4.0, 0.25]])
-    func crossingIndexMissesNothing(volatility: [Double]?) {
+    /// the default shares and with skewed per-pair volatilities (which change only the shares), and
+    /// with no account tracked exactly (budgets only), the default, and every account tracked.
+    @Test(arguments: [(nil, 0.02), ([1.0, 4.0, 0.25], 0.02), (nil, 0), (nil, 10)] as [([Double]?, Double)])
+    func crossingIndexMissesNothing(volatility: [Double]?, trackBelow: Double) {
         var rng = RNG(s: 11)
         let accounts = randomAccounts(2000, rng: &rng)
         var book = SweepBook(universe: universe)
@@ -105,9 +106,9 @@ import Testing
             bands[a] = machine.quietBand
         }
         for a in 0..<book.count { settle(a, book.equity[a], book.maintenance[a], book.initial[a]) }
-        var index = CrossingIndex(book: book, prices: prices, relativeVolatility: volatility) { bands[$0] }
+        var index = CrossingIndex(book: book, prices: prices, relativeVolatility: volatility, trackBelow: trackBelow) { bands[$0] }
         var candidates: [Int32] = []
-        var total = 0, missed = 0, transitions = 0
+        var total = 0, missed = 0, transitions = 0, tracked = 0
         for step in 0..<3000 {
             let p = Int(rng.next() * 3)
             let move = exp((rng.next() - 0.5) * (step % 100 == 0 ? 0.02 : 0.002))
@@ -129,8 +130,9 @@ import Testing
             if index.needsRebuild {
                 book.sweep(prices, callRatio: 1.1)
                 for a in 0..<book.count { settle(a, book.equity[a], book.maintenance[a], book.initial[a]) }
-                index = CrossingIndex(book: book, prices: prices, relativeVolatility: volatility) { bands[$0] }
+                index = CrossingIndex(book: book, prices: prices, relativeVolatility: volatility, trackBelow: trackBelow) { bands[$0] }
             }
+            tracked = max(tracked, index.trackedAccounts)
             // Every step: a fresh full evaluation of every account must agree with the bands.
             var check = book
             check.sweep(prices, callRatio: 1.1)
@@ -142,6 +144,7 @@ import Testing
         #expect(missed == 0, "accounts left their band unnoticed")
         #expect(transitions > 0) // the path really moves accounts between levels
         #expect(total < 3000 * 2000 / 20) // far fewer than re-evaluating every holder
+        #expect(trackBelow == 0 ? tracked == 0 : tracked > 0) // both paths really run
     }
 
     /// Shares by sensitivity: an account whose exposure is almost all on one pair gets nearly all
