@@ -137,9 +137,10 @@ public struct CrossingIndex: Sendable {
     /// `relativeVolatility` (per pair, any common unit, e.g. daily σ of returns) steers how each
     /// account's slack is shared between pairs; nil treats every pair as equally volatile in
     /// relative terms. It never affects correctness, only how many candidates an update yields.
-    /// `trackBelow` (a fraction of the mark, default 2 %) decides which accounts are tracked exactly
-    /// rather than given budgets (see "Near edges"); like the volatilities it never affects correctness.
-    public init(book: SweepBook, prices: SweepPrices, relativeVolatility: [Double]? = nil, trackBelow: Double = 0.02,
+    /// `trackBelow` (a fraction of the mark, default 1 %) decides which accounts are tracked exactly
+    /// rather than given budgets (see "Near edges"); 0 tracks none (budgets only, accounts without
+    /// slack are released by every move). Like the volatilities it never affects correctness.
+    public init(book: SweepBook, prices: SweepPrices, relativeVolatility: [Double]? = nil, trackBelow: Double = 0.01,
                 band: (Int) -> QuietBand) {
         let P = book.pairs.count, slots = 2 * Self.halfWindow + 1
         pairCount = P
@@ -285,7 +286,7 @@ public struct CrossingIndex: Sendable {
         // means no pair can harm that edge; NaN figures compare false and are tracked.)
         let coldL = !hasL || kappaL == .infinity || fL * kappaL >= trackBelow
         let coldH = !hasH || kappaH == .infinity || fH * kappaH >= trackBelow
-        guard coldL && coldH else {
+        guard trackBelow <= 0 || (coldL && coldH) else {
             track(a, E: E, M: M, I: I, band: qb, reserve: reserve, kappaL: kappaL, kappaH: kappaH)
             return
         }

@@ -162,7 +162,7 @@ import Testing
         // Band [1.3, ∞): f_L = 75 − 1.3 · 50.5 = 9.35. Fall harm on A = 10 − 1.3·0.5 = 9.35/unit:
         // the whole slack lasts a 1.0 fall of A; an even split would release at 0.5.
         let band = QuietBand(low: 1.3, high: .infinity, highNeedsInitial: false)
-        var index = CrossingIndex(book: book, prices: prices) { _ in band }
+        var index = CrossingIndex(book: book, prices: prices, trackBelow: 0) { _ in band }
         var out: [Int32] = []
         prices.set(pair: 0, price: 99.3, confidence: 0) // 0.7 down: past an even half, within the share
         index.candidates(afterUpdateOf: 0, prices: prices, into: &out)
