@@ -8,25 +8,13 @@ enum BybitParser {
     static func parse(symbol: String, response: VenueResponse) throws(VenueError) -> Quote {
         try ResponseTriage.parse(response, venue: .bybit, bodyVerdict: verdict) { (s, root) throws(VenueError) -> Quote in
             let root = try s.requireObject(root, "(root)", .bybit)
-            var result: JSONSpan?, time: JSONSpan?
-            s.forEachMember(of: root) { k, v in
-                if s.string(k, equals: "result") { result = v }
-                else if s.string(k, equals: "time") { time = v }
-                return result == nil || time == nil
-            }
+            let (result, time, _, _, _) = s.members(of: root, wanted: 2, "result", "time")
             let list = try s.requireArray(s.member("list", of: try s.requireObject(result, "result", .bybit)), "result.list", .bybit)
-            guard let first = s.element(0, of: list) else {
+            guard let first = s.firstElement(of: list) else {
                 throw VenueError(.unknownSymbol, "bybit: result.list is empty for symbol '\(symbol)'")
             }
             let ticker = try s.requireObject(first, "result.list[0]", .bybit)
-            var name: JSONSpan?, bid: JSONSpan?, ask: JSONSpan?, last: JSONSpan?
-            s.forEachMember(of: ticker) { k, v in
-                if s.string(k, equals: "bid1Price") { bid = v }
-                else if s.string(k, equals: "ask1Price") { ask = v }
-                else if s.string(k, equals: "lastPrice") { last = v }
-                else if s.string(k, equals: "symbol") { name = v }
-                return name == nil || bid == nil || ask == nil || last == nil
-            }
+            let (bid, ask, last, name, _) = s.members(of: ticker, wanted: 4, "bid1Price", "ask1Price", "lastPrice", "symbol")
             try InstrumentGuard.check(.bybit, requested: symbol, answered: name, in: s)
             return try Quote(bid: s.decimal(bid, "bid1Price", .bybit),
                              ask: s.decimal(ask, "ask1Price", .bybit),
@@ -36,7 +24,9 @@ enum BybitParser {
     }
 
     static func verdict(_ s: JSONScanner, _ root: JSONSpan) -> BodyVerdict? {
-        guard root.kind == .object, let code = s.codeText(s.member("retCode", of: root)), code != "0" else { return nil }
+        // The success code is checked on the bytes: no String is built on the normal path.
+        guard root.kind == .object, let codeSpan = s.member("retCode", of: root), !s.rawText(codeSpan, is: "0"),
+              let code = s.codeText(codeSpan), code != "0" else { return nil }
         let msg = s.stringText(s.member("retMsg", of: root)) ?? ""
         let cls: VenueError.Class
         switch code {

@@ -31,6 +31,9 @@ enum InstrumentGuard {
     static func sameInstrument(_ requested: String, _ answered: UnsafeBufferPointer<UInt8>) -> Bool {
         var requested = requested
         return requested.withUTF8 { r in
+            // Venues mostly echo the symbol exactly as requested: one compare, no folding.
+            if r.count == answered.count, let rb = r.baseAddress, let ab = answered.baseAddress,
+               JSONScanner.sameBytes(rb, ab, r.count) { return true }
             var i = 0, j = 0
             while true {
                 var a: UInt8?

@@ -244,14 +244,44 @@ extension JSONScanner {
         guard value.kind == .string else { return false }
         if value.hasEscapes { return text(of: value) == literal.description }
         let len = literal.utf8CodeUnitCount
-        guard value.end - value.start == len, value.start >= 0, value.end <= bytes.count else { return false }
-        let p = literal.utf8Start
+        guard value.end - value.start == len, value.start >= 0, value.end <= bytes.count,
+              let base = bytes.baseAddress else { return false }
+        return Self.sameBytes(base + value.start, literal.utf8Start, len)
+    }
+
+    /// True when `a` and `b` hold the same `len` bytes. Keys and codes are short: lengths 4–16
+    /// compare as two overlapping loads per side (never reading outside either range), so a
+    /// ticker key costs two or three compares instead of a byte loop.
+    @inline(__always)
+    static func sameBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ len: Int) -> Bool {
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        if len >= 8, len <= 16 {
+            return ra.loadUnaligned(as: UInt64.self) == rb.loadUnaligned(as: UInt64.self)
+                && ra.loadUnaligned(fromByteOffset: len &- 8, as: UInt64.self)
+                    == rb.loadUnaligned(fromByteOffset: len &- 8, as: UInt64.self)
+        }
+        if len >= 4, len < 8 {
+            return ra.loadUnaligned(as: UInt32.self) == rb.loadUnaligned(as: UInt32.self)
+                && ra.loadUnaligned(fromByteOffset: len &- 4, as: UInt32.self)
+                    == rb.loadUnaligned(fromByteOffset: len &- 4, as: UInt32.self)
+        }
         var k = 0
         while k < len {
-            if bytes[value.start + k] != p[k] { return false }
-            k += 1
+            if a[k] != b[k] { return false }
+            k &+= 1
         }
         return true
+    }
+
+    /// True when `value` is an unescaped string or a number whose raw text is `literal`
+    /// (`"0"` or `0` for a success code), without building a String.
+    @inline(__always)
+    func rawText(_ value: JSONSpan, is literal: StaticString) -> Bool {
+        guard value.kind == .string || value.kind == .number, !value.hasEscapes else { return false }
+        let len = literal.utf8CodeUnitCount
+        guard value.end &- value.start == len, value.start >= 0, value.end <= bytes.count,
+              let base = bytes.baseAddress else { return false }
+        return Self.sameBytes(base + value.start, literal.utf8Start, len)
     }
 
     /// Compares a string value's decoded text with `other`.
@@ -280,8 +310,9 @@ extension JSONScanner {
     }
 
     /// The raw bytes of a value (string content without quotes, escapes not decoded).
+    @inline(__always)
     public func rawBytes(of value: JSONSpan) -> UnsafeBufferPointer<UInt8> {
-        let value = resolved(value)
+        let value = value.kind == .object || value.kind == .array ? resolved(value) : value
         let n = bytes.count
         let lo = max(0, min(value.start, n))
         let hi = max(lo, min(value.end, n))

@@ -8,19 +8,11 @@ enum OKXParser {
         try ResponseTriage.parse(response, venue: .okx, bodyVerdict: verdict) { (s, root) throws(VenueError) -> Quote in
             let root = try s.requireObject(root, "(root)", .okx)
             let data = try s.requireArray(s.member("data", of: root), "data", .okx)
-            guard let first = s.element(0, of: data) else {
+            guard let first = s.firstElement(of: data) else {
                 throw VenueError(.unknownSymbol, "okx: data is empty for instId '\(symbol)'")
             }
             let ticker = try s.requireObject(first, "data[0]", .okx)
-            var inst: JSONSpan?, bid: JSONSpan?, ask: JSONSpan?, last: JSONSpan?, ts: JSONSpan?
-            s.forEachMember(of: ticker) { k, v in
-                if s.string(k, equals: "bidPx") { bid = v }
-                else if s.string(k, equals: "askPx") { ask = v }
-                else if s.string(k, equals: "last") { last = v }
-                else if s.string(k, equals: "ts") { ts = v }
-                else if s.string(k, equals: "instId") { inst = v }
-                return inst == nil || bid == nil || ask == nil || last == nil || ts == nil
-            }
+            let (bid, ask, last, ts, inst) = s.members(of: ticker, wanted: 5, "bidPx", "askPx", "last", "ts", "instId")
             try InstrumentGuard.check(.okx, requested: symbol, answered: inst, in: s)
             return try Quote(bid: s.decimal(bid, "bidPx", .okx),
                              ask: s.decimal(ask, "askPx", .okx),
@@ -30,7 +22,9 @@ enum OKXParser {
     }
 
     static func verdict(_ s: JSONScanner, _ root: JSONSpan) -> BodyVerdict? {
-        guard root.kind == .object, let code = s.codeText(s.member("code", of: root)), code != "0" else { return nil }
+        // The success code is checked on the bytes: no String is built on the normal path.
+        guard root.kind == .object, let codeSpan = s.member("code", of: root), !s.rawText(codeSpan, is: "0"),
+              let code = s.codeText(codeSpan), code != "0" else { return nil }
         let msg = s.stringText(s.member("msg", of: root)) ?? ""
         let cls: VenueError.Class
         switch code {

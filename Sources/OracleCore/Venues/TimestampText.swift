@@ -23,6 +23,23 @@ enum TimestampText {
     static func millis(_ text: UnsafeBufferPointer<UInt8>, unit: Unit) -> Int64? {
         let n = text.count
         guard n > 0, n <= 40 else { return nil }
+        if n <= 18 {
+            // Common case: plain digits. 18 digits cannot overflow Int64, so no per-digit checks.
+            var v: Int64 = 0
+            var k = 0
+            while k < n {
+                let d = text[k] &- UInt8(ascii: "0")
+                guard d < 10 else { break }
+                v = v &* 10 &+ Int64(d)
+                k &+= 1
+            }
+            if k == n {
+                let (mul, div) = unit.scale
+                let (scaled, overflow) = v.multipliedReportingOverflow(by: mul)
+                guard !overflow else { return nil }
+                return scaled / div
+            }
+        }
         var i = 0
         var negative = false
         if text[0] == UInt8(ascii: "-") { negative = true; i = 1 }
