@@ -24,6 +24,11 @@ public enum ConfigLoader {
                               message: "table header \(bad.header) must start with a key name (letters, digits, _ or -, or a quoted key); "
                                 + "write it like [daemon] or [[source]]")
         }
+        if let bad = TableHeaderGuard.firstMismatchedBracket(in: text) {
+            throw ConfigError(code: .syntax, file: file, line: bad.line, key: "",
+                              message: "'\(bad.found)' closes a value opened with '\(bad.open)'; "
+                                + "arrays are [a, b] and inline tables {key = value}")
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)

@@ -6,17 +6,36 @@
 /// (found by FuzzTesting's config target). A typo in oracles.toml must be a syntax error that
 /// names the line, above all on SIGHUP, where a crash would take the running daemon down.
 ///
+/// The same parser asserts that a value never starts with `}`: `x = [}` or `x = [1,\n}` (a `}`
+/// closing an array) abort it too, so mismatched closing brackets in values are rejected here as well.
+///
 /// The scan follows just enough TOML to find headers: strings (all four kinds) and comments
 /// are skipped, and a `[` only opens a header at the start of a line outside any value array
 /// or inline table, so `x = [\n  [{a = 1}],\n]` is left alone.
 enum TableHeaderGuard {
+    /// The first bracket in a value that closes what it did not open (`}` for `[`, `]` for `{`).
+    static func firstMismatchedBracket(in text: String) -> (line: Int, found: Character, open: Character)? {
+        var result: (line: Int, found: Character, open: Character)?
+        _ = scan(text) { line, found, open in
+            if result == nil { result = (line, found, open) }
+        }
+        return result
+    }
+
+    static func firstUnparseableHeader(in text: String) -> (line: Int, header: String)? {
+        scan(text) { _, _, _ in }
+    }
+
     /// The 1-based line and text of the first header whose key does not start with a bare-key
     /// character, a quote or (for `[]`) the closing bracket; nil when every header is parseable.
-    static func firstUnparseableHeader(in text: String) -> (line: Int, header: String)? {
+    /// `mismatch` is called for each closing bracket in a value that does not match its opener.
+    private static func scan(_ text: String,
+                             mismatch: (Int, Character, Character) -> Void) -> (line: Int, header: String)? {
         let bytes = Array(text.utf8)
         var i = 0
         var line = 1
-        var depth = 0
+        var open: [UInt8] = []   // brackets opened in values, innermost last
+        var depth: Int { open.count }
         var atLineStart = true
         while i < bytes.count {
             let b = bytes[i]
@@ -50,11 +69,14 @@ enum TableHeaderGuard {
                 }
             case UInt8(ascii: "["), UInt8(ascii: "{"):
                 atLineStart = false
-                depth += 1
+                open.append(b)
                 i += 1
             case UInt8(ascii: "]"), UInt8(ascii: "}"):
                 atLineStart = false
-                depth = max(0, depth - 1)
+                if let top = open.popLast() {
+                    let expected = top == UInt8(ascii: "[") ? UInt8(ascii: "]") : UInt8(ascii: "}")
+                    if b != expected { mismatch(line, Character(UnicodeScalar(b)), Character(UnicodeScalar(top))) }
+                }
                 i += 1
             case 0xEF where i == 0 && bytes.count >= 3 && bytes[1] == 0xBB && bytes[2] == 0xBF:
                 i += 3   // UTF-8 byte-order mark

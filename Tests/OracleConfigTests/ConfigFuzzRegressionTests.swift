@@ -1,5 +1,5 @@
 import Foundation
-import OracleConfig
+@testable import OracleConfig
 import Testing
 
 /// Findings of FuzzTesting's config target, replayed without a sanitizer build.
@@ -37,6 +37,21 @@ import Testing
         } catch {
             #expect(!error.description.contains("table header"), "\(text.debugDescription): \(error)")
         }
+    }
+
+    /// toml++ also asserts when an array is closed by `}`: the guard reports it with the line instead.
+    @Test func arrayClosedByBraceIsASyntaxErrorNamingTheLine() {
+        for (text, line) in [("s=[}", 1), ("a = [1, }", 1), ("a = [\n  1,\n}\n", 3), ("a = [{}, }]", 1), ("a = [[}]]", 1)] {
+            do {
+                _ = try ConfigLoader.parse(text, file: "t.toml")
+                Issue.record("\(text.debugDescription) was accepted")
+            } catch {
+                #expect(error.code == .syntax && error.line == line, "\(text.debugDescription): \(error)")
+                #expect(error.description.contains("closes a value opened with '['"), "\(error)")
+            }
+        }
+        // Nested values that close properly are left to the parser.
+        #expect(TableHeaderGuard.firstMismatchedBracket(in: "x = [\n  [{a = 1}],\n  \"}\",\n]\n# ]}\n") == nil)
     }
 
     @Test func savedFindingsAreSyntaxErrors() throws {
