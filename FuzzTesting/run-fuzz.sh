@@ -7,12 +7,15 @@
 # (read only); new inputs go to .build/fuzz-work/<target>/, findings to .build/fuzz-artifacts/<target>/.
 # Reproduce a finding with:  .build/debug/fuzz-<target> <artifact file>
 #
-# Environment: FUZZ_SECONDS (per target), FUZZ_TARGETS (space-separated subset), SWIFT.
+# Environment: FUZZ_SECONDS (per target), FUZZ_TARGETS (space-separated subset), SWIFT,
+# FUZZ_SEED (libFuzzer -seed; default 1 so a CI run is reproducible: the same seeds and seed give the
+# same inputs, and a finding can be replayed exactly; set FUZZ_SEED=0 for a time-based seed).
 set -uo pipefail
 cd "$(dirname "$0")"
 
 SWIFT=${SWIFT:-swift}
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+FUZZ_SEED=${FUZZ_SEED:-1}
 ALL_TARGETS="binance coinbase kraken bitstamp gemini okx bybit bitfinex kucoin htx cryptocom pyth coingecko generic config http accounts"
 TARGETS=${FUZZ_TARGETS:-$ALL_TARGETS}
 BUILD_FLAGS=(-c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
@@ -54,7 +57,7 @@ for t in $TARGETS; do
     if [ -d "regressions/$t" ]; then seeds+=("regressions/$t"); fi
     LSAN_OPTIONS="suppressions=$PWD/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" ASAN_OPTIONS="$asan" \
         "$exe" "$work/$t" "${seeds[@]}" "${extra[@]}" \
-        -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=10 \
+        -max_total_time="$FUZZ_SECONDS" -seed="$FUZZ_SEED" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=10 \
         -print_final_stats=1 -artifact_prefix="$artifacts/$t/" >"$log" 2>&1
     rc=$?
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$')
