@@ -21,7 +21,7 @@ extension MarginDesk {
         }
         install(account)
         evaluate([id], nowMs: nowMs, sweep: false)
-        return render(id: id, nowMs: nowMs) ?? .null
+        return render(id: id) ?? .null
     }
 
     /// Fields the API adds to an account; a client may send them back with a PUT.
@@ -88,7 +88,7 @@ extension MarginDesk {
             syslog.log(.notice, "account \(id) released by uid \(uid)")
             evaluate([id], nowMs: nowMs, sweep: false)
         }
-        return render(id: id, nowMs: nowMs) ?? .null
+        return render(id: id) ?? .null
     }
 
     public func acknowledge(noticeID: String, reason: String, by uid: UInt32, nowMs: Int64) throws(APIProblem) -> JSON {
@@ -135,12 +135,12 @@ extension MarginDesk {
     }
 
     public func account(id: String, nowMs: Int64) throws(APIProblem) -> JSON {
-        guard let j = render(id: id, nowMs: nowMs) else { throw APIProblem(404, "no account \"\(id)\"; GET /v1/accounts lists them") }
+        guard let j = render(id: id) else { throw APIProblem(404, "no account \"\(id)\"; GET /v1/accounts lists them") }
         return j
     }
 
     /// The breakdown operators read when a call arrives: every component of equity and requirement.
-    func render(id: String, nowMs: Int64) -> JSON? {
+    func render(id: String) -> JSON? {
         guard let account = accounts[id] else { return nil }
         let v = model.value(account, marks: marks, risk: risk)
         let st = machines[id]?.state
@@ -191,7 +191,6 @@ extension MarginDesk {
             } ?? .null),
             ("account", .raw(AccountJSON.encode(account))),
         ]
-        _ = nowMs
         fields.removeAll { $0.0 == "unpriced_reason" && v.priced }
         return .object(fields)
     }

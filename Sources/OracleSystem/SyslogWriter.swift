@@ -26,7 +26,6 @@ public final class SyslogWriter: @unchecked Sendable {
         self.socketPath = socketPath
         if let socketPath {
             fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            _ = socketPath
         } else {
             // openlog keeps the pointer: it must outlive every syslog call.
             identPointer = strdup(ident)
