@@ -14,7 +14,10 @@ public struct SourceSpec: Sendable, Equatable {
     public var maxBodyBytes: Int
     /// How long a 451/403 keeps the source out, in milliseconds.
     public var quarantineMs: Int64
-    /// Backoff after errors: base and cap in milliseconds (exponential with jitter).
+    /// Backoff after transient errors (5xx, timeouts, resets, malformed bodies): base and cap in
+    /// milliseconds (exponential with jitter). The cap defaults to 8 s so that a venue recovering
+    /// from an outage of any length is asked again within 8 × 1.2 ≈ 9.6 s; waits the venue asks
+    /// for (`Retry-After`, reset hints, 418 bans) and 451/403 quarantines have their own, longer rules.
     public var backoffBaseMs: Int64
     public var backoffMaxMs: Int64
     /// Only for `kind = "generic"`.
@@ -24,7 +27,7 @@ public struct SourceSpec: Sendable, Equatable {
                 rateLimitPerSecond: Double = 1, rateLimitBurst: Int = 2,
                 connectTimeoutMs: Int = 2_000, totalTimeoutMs: Int = 5_000,
                 maxBodyBytes: Int = 256 * 1024, quarantineMs: Int64 = 3_600_000,
-                backoffBaseMs: Int64 = 1_000, backoffMaxMs: Int64 = 300_000,
+                backoffBaseMs: Int64 = 1_000, backoffMaxMs: Int64 = 8_000,
                 generic: GenericAdapterSpec? = nil) {
         self.name = name
         self.kind = kind

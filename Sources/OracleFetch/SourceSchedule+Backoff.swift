@@ -11,20 +11,20 @@ extension SourceSchedule {
     /// The cap is applied before converting to an integer, so no exponent can overflow or trap, and
     /// again after jitter, so `backoff_max` is a hard upper bound an operator can rely on (at the cap
     /// jitter can only shorten the wait). With the defaults of ``OracleCore/SourceSpec`` (base 1 s,
-    /// cap 300 s):
+    /// cap 8 s):
     ///
     /// | failures n | nominal | range with ±20 % jitter |
     /// |-----------:|--------:|------------------------:|
     /// | 1          | 1 s     | 0.8 – 1.2 s             |
     /// | 2          | 2 s     | 1.6 – 2.4 s             |
     /// | 3          | 4 s     | 3.2 – 4.8 s             |
-    /// | 4          | 8 s     | 6.4 – 9.6 s             |
-    /// | 5          | 16 s    | 12.8 – 19.2 s           |
-    /// | 6          | 32 s    | 25.6 – 38.4 s           |
-    /// | 7          | 64 s    | 51.2 – 76.8 s           |
-    /// | 8          | 128 s   | 102.4 – 153.6 s         |
-    /// | 9          | 256 s   | 204.8 – 300 s (capped)  |
-    /// | ≥ 10       | 300 s   | 240 – 300 s             |
+    /// | ≥ 4        | 8 s     | 6.4 – 8 s (capped)      |
+    ///
+    /// Why so short: these are transient failures (5xx, timeouts, resets, garbage bodies), and an
+    /// oracle must notice a recovered venue within seconds — after an outage of any length the next
+    /// attempt is at most 8 s away. A venue that wants us to wait longer says so (`Retry-After`, a
+    /// 429 reset hint, a 418 ban), and access refusals (451/403) quarantine; those waits are not
+    /// bounded by this cap (see ``SourceSchedule``).
     ///
     /// - Parameters:
     ///   - consecutiveErrors: failures since the last success; values below 1 mean no delay.

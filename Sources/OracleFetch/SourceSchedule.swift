@@ -15,7 +15,9 @@ import OracleCore
 ///   out for `quarantineMs` (hammering a venue that blocks our region or IP gets us banned for longer).
 /// - **Retry-After / reset hint**: the venue's own wait is honoured, bounded by
 ///   `max(backoffMaxMs, quarantineMs)` so a garbage header cannot disable a source for years.
-/// - **Backoff**: after each failure, ``backoffDelayMs(consecutiveErrors:baseMs:capMs:jitter:)``.
+/// - **418 ban** without `Retry-After`: ``banWithoutRetryAfterMs``.
+/// - **Backoff**: after each failure, ``backoffDelayMs(consecutiveErrors:baseMs:capMs:jitter:)``,
+///   capped at `backoffMaxMs` (8 s by default) so a venue is retried within seconds of recovering.
 ///   A success resets it. Errors about one pair (`unknown_symbol`) back off the whole source too:
 ///   asking again faster would not help, and a success on another pair resets it anyway.
 /// - **Token bucket**: `rateLimitPerSecond` sustained, `rateLimitBurst` at once.
@@ -44,6 +46,9 @@ public struct SourceSchedule: Sendable {
     private var lastLatencyMs: Int64?
     private var lastError: String?
     private var lastErrorMs: Int64?
+
+    /// Wait after a 418 ban without `Retry-After` (Binance's shortest ban).
+    public static let banWithoutRetryAfterMs: Int64 = 120_000
 
     /// - Parameter jitter: defaults to the system random generator; pass a constant in tests.
     public init(spec: SourceSpec, jitter: @escaping Jitter = { Double.random(in: -1...1) }) {
@@ -93,6 +98,10 @@ public struct SourceSchedule: Sendable {
             waitMs = SaturatingMs.clampedMs(Double(seconds) * 1_000)
         }
         if let hint = error?.resetHintMs, hint > waitMs { waitMs = hint }
+        // A 418 is Binance's IP ban (2 min to 3 days, escalating with every request made during it);
+        // when it comes without a Retry-After, wait the shortest documented ban rather than the
+        // transient cap, which would only lengthen it.
+        if httpStatus == 418 { waitMs = max(waitMs, Self.banWithoutRetryAfterMs) }
         let rateLimited = httpStatus == 429 || error?.errorClass == .rateLimited
         var quarantine: String?
         if httpStatus == 451 {
