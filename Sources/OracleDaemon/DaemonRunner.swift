@@ -64,7 +64,7 @@ public enum DaemonRunner {
         let poll = PollService(config: config, state: state, fetcher: fetcher, notifier: notifier, reloads: reloads,
                                marksOut: feed, logger: logger)
         var services: [any Service] = [poll]
-        if let margin { services.append(margin.service) }
+        if let margin { services.append(contentsOf: margin.services) }
         services.append(ReloadSignalService(signals: hangups, reloads: reloads, notifier: notifier, logger: logger))
         services.append(ServerService(server: server))
 

@@ -9,12 +9,7 @@ extension MarginDesk {
             ("accounts", .int(accounts.count)),
             ("levels", .object(byLevel.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
             ("unpriced", .array(unpriced.prefix(50).map { .string($0) })),
-            ("spool", .object([
-                ("directory", .string(spoolDirectory)),
-                ("status", .string(deliveryError == nil ? "ok" : "deferred")),
-                ("deferred_notices", .int(deferredCount)),
-                ("error", .optional(deliveryError)),
-            ])),
+            ("spool", spoolHealthJSON(nowMs: WallClock.nowMs())),
             ("notices_written", .int(noticesWritten)),
             ("mass_call_events", .int(massCallEvents)),
             ("last_mass_call", lastMassCallAtMs.map { .string(RFC3339.format(ms: $0)) } ?? .null),
@@ -43,7 +38,13 @@ extension MarginDesk {
             MetricFamily(name: "oracled_notices_total", type: "counter", help: "Margin notices committed to the outbox.",
                          samples: [("", "\(noticesWritten)")]),
             MetricFamily(name: "oracled_notices_deferred", type: "gauge", help: "Notices queued in SQLite because the spool is not writable.",
-                         samples: [("", "\(deferredCount)")]),
+                         samples: [("", "\(outbox.status.pending)")]),
+            MetricFamily(name: "oracled_spool_deferred_seconds", type: "gauge",
+                         help: "How long delivery to the spool has been deferred (0 when the spool is writable).",
+                         samples: [("", v(outbox.status.deferredSeconds(nowMs: WallClock.nowMs())))]),
+            MetricFamily(name: "oracled_spool_delivery_failures_total", type: "counter",
+                         help: "Failed attempts to deliver notices to the spool (each is retried on the next tick).",
+                         samples: [("", "\(outbox.status.failuresTotal)")]),
             MetricFamily(name: "oracled_mass_call_events_total", type: "counter", help: "Mark updates that moved an unusual share of accounts into call.",
                          samples: [("", "\(massCallEvents)")]),
             MetricFamily(name: "oracled_sweep_corrections_total", type: "counter", help: "Notices the full sweep produced that the incremental path had not (should stay 0).",
@@ -57,6 +58,26 @@ extension MarginDesk {
             MetricFamily(name: "oracled_var_kupiec_p_value", type: "gauge", help: "Kupiec POF p-value (small: the model's exceedance rate is off).",
                          samples: [("", v(kupiec.pValue))]),
         ]
+    }
+}
+
+extension MarginDesk {
+    /// `spool` of /v1/health: whether delivery is deferred, since when, how often it was tried, and why.
+    func spoolHealthJSON(nowMs: Int64) -> JSON {
+        let s = outbox.status
+        return .object([
+            ("directory", .string(spoolDirectory)),
+            ("status", .string(s.isDeferred ? "deferred" : "ok")),
+            ("deferred_notices", .int(s.pending)),
+            ("deferred_since", s.deferredSinceMs.map { .string(RFC3339.format(ms: $0)) } ?? .null),
+            ("deferred_seconds", .number(s.deferredSeconds(nowMs: nowMs))),
+            ("attempts", .int(s.attemptsDeferred)),
+            ("last_attempt", s.lastAttemptMs.map { .string(RFC3339.format(ms: $0)) } ?? .null),
+            ("last_error", .optional(s.lastError)),
+            // Kept for clients of the first API version: the same text as `last_error`.
+            ("error", .optional(s.lastError)),
+            ("delivered_total", .int(s.deliveredTotal)),
+        ])
     }
 }
 

@@ -19,7 +19,8 @@ public actor MarginDesk {
 
     let db: OracleDatabase
     let spoolDirectory: String
-    var spool: SpoolWriter?
+    /// Commit → spool → syslog, with its retry schedule and status (see `NoticeOutbox`).
+    let outbox: NoticeOutbox
     let syslog: SyslogWriter
     let logger: Logger
     var universe: MarginUniverse
@@ -46,8 +47,6 @@ public actor MarginDesk {
     var risk: RiskSnapshot?
     var kupiec: KupiecPOF
     var lastHistorySlot: [String: Int64] = [:]
-    var deliveryError: String?
-    var deferredCount = 0
     var noticesWritten = 0
     var massCallEvents = 0
     var lastMassCallAtMs: Int64?
@@ -65,13 +64,7 @@ public actor MarginDesk {
         self.book = SweepBook(universe: universe)
         self.history = MarkHistory(intervalMs: universe.policy.historyIntervalMs, capacity: 2_000)
         self.kupiec = KupiecPOF(expectedRate: 1 - universe.policy.varConfidence)
-        do {
-            spool = try SpoolWriter(directory: spoolDirectory)
-            spool?.replenish()
-        } catch {
-            // Not fatal: notices queue in SQLite and delivery retries until the spool can be written.
-            deliveryError = "\(error)"
-        }
+        self.outbox = NoticeOutbox(db: db, directory: spoolDirectory, syslog: syslog, logger: logger)
         try loadState()
     }
 
@@ -340,52 +333,13 @@ public actor MarginDesk {
         }
     }
 
-    /// Delivers the outbox to the spool. On failure (full disk, permissions) the notices stay queued in
-    /// SQLite; health and syslog say so, and the next call retries.
+    /// Delivers the outbox to the spool, then syslog (see `NoticeOutbox`).
     public func deliverPending() {
-        let pending: [StoredNotice]
-        do { pending = try db.undeliveredNotices() } catch {
-            logger.error("cannot read the notice outbox", metadata: ["error": "\(error)"])
-            return
-        }
-        deferredCount = pending.count
-        if !pending.isEmpty {
-            do {
-                if spool == nil { spool = try SpoolWriter(directory: spoolDirectory) }
-                try spool!.deliver(pending.map { SpoolEntry(id: $0.id, json: $0.json) })
-                try db.markDelivered(ids: pending.map(\.id))
-            } catch {
-                let text = "\(error)"
-                if deliveryError != text {
-                    syslog.log(.error, "margin notices deferred (\(pending.count) queued in SQLite): spool \(spoolDirectory) not writable: \(text)")
-                    logger.error("spool not writable; notices queued durably in SQLite and retried",
-                                 metadata: ["queued": "\(pending.count)", "error": "\(text)"])
-                }
-                deliveryError = text
-                return
-            }
-            if deliveryError != nil {
-                syslog.log(.notice, "spool \(spoolDirectory) writable again; \(pending.count) deferred notices delivered")
-                deliveryError = nil
-            }
-            deferredCount = 0
-        }
-        // Syslog after the spool, tracked separately: a crash in between re-sends the line at the next
-        // delivery (at-least-once), instead of losing it.
-        let unlogged: [StoredNotice]
-        do { unlogged = try db.unsyslogged() } catch {
-            logger.error("cannot read which notices still need a syslog line; retried at the next delivery", metadata: ["error": "\(error)"])
-            unlogged = []
-        }
-        if !unlogged.isEmpty {
-            for n in unlogged {
-                let severity = SyslogWriter.Severity(rawValue: (MarginLevel(rawValue: n.level) ?? .warning).syslogPriority) ?? .notice
-                syslog.log(severity, n.syslog.isEmpty ? "notice \(n.id)" : n.syslog)
-            }
-            do { try db.markSyslogged(ids: unlogged.map(\.id)) } catch {
-                logger.error("cannot record syslog delivery; lines may be repeated after a restart", metadata: ["error": "\(error)"])
-            }
-        }
-        spool?.replenish()
+        outbox.deliverPending()
+    }
+
+    /// A tick of the delivery retry schedule: cheap when nothing is deferred.
+    public func retryDeferred() {
+        outbox.retryIfDeferred()
     }
 }

@@ -8,7 +8,8 @@ import ServiceLifecycle
 /// The margin trigger's pieces for the ServiceGroup: the desk (state), its routes and its service.
 struct MarginRuntime {
     var api: any MarginAPI
-    var service: any Service
+    /// In group order: the delivery retry schedule, then the trigger (shut down in reverse).
+    var services: [any Service]
 
     static func universe(_ config: OracleConfiguration) -> MarginUniverse {
         MarginUniverse(policy: config.margin, collateral: config.collateral, pairs: config.pairs)
@@ -25,6 +26,8 @@ struct MarginRuntime {
         } catch {
             throw DaemonError("cannot load margin state from \(config.daemon.stateDir): \(error)")
         }
-        return MarginRuntime(api: MarginRoutes(desk: desk), service: TriggerService(desk: desk, feed: feed, reloads: reloads, logger: logger))
+        return MarginRuntime(api: MarginRoutes(desk: desk),
+                             services: [DeliveryRetryService(desk: desk),
+                                        TriggerService(desk: desk, feed: feed, reloads: reloads, logger: logger)])
     }
 }

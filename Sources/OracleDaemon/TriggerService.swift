@@ -36,16 +36,7 @@ public struct TriggerService: Service {
             if WallClock.monotonicMs() - lastSweep >= Double(sweepIntervalMs) {
                 lastSweep = WallClock.monotonicMs()
                 await desk.sweep(nowMs: WallClock.nowMs())
-            } else {
-                await desk.retryDeferred()
             }
         }
-    }
-}
-
-extension MarginDesk {
-    /// Cheap when nothing is deferred.
-    public func retryDeferred() {
-        if deferredCount > 0 || deliveryError != nil { deliverPending() } else { spool?.replenish() }
     }
 }

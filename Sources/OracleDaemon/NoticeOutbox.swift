@@ -1,0 +1,168 @@
+import Logging
+import OracleCore
+import OracleStore
+import OracleSystem
+
+/// Delivers committed notices from the SQLite outbox to the spool, then to syslog, and keeps
+/// retrying — on a short, bounded schedule and audibly — while the spool cannot be written.
+///
+/// Why chunks: a burst is delivered `chunkSize` notices at a time, each chunk marked delivered
+/// before the next starts, and a chunk that fails is halved and retried down to one notice. With
+/// one all-or-nothing batch, a burst bigger than the free space (110 calls on a spool with room for
+/// 50) could never be delivered at all, however often it was retried; this way everything that fits
+/// goes out at once, and the rest follows as space returns.
+///
+/// Why the writer is re-opened after a failure: the operator may clear a full disk by deleting
+/// files, recreate a removed spool directory, or rotate `calls.jsonl`; a fresh `SpoolWriter`
+/// re-creates `tmp/`, `new/`, `cur/` and the journal and re-indexes what is already there
+/// (delivery stays idempotent, so nothing is doubled).
+///
+/// Logging is rate-bounded, not suppressed: the first failure, every change of error, and a
+/// reminder every `reminderMs` while delivery stays deferred (with the age and the attempts).
+///
+/// Not thread-safe: owned by the `MarginDesk` actor.
+final class NoticeOutbox {
+    /// What health and `/metrics` report about delivery.
+    struct Status: Sendable, Equatable {
+        /// Notices committed but not yet in the spool (as of the last attempt).
+        var pending = 0
+        /// The last delivery error; nil once a delivery succeeds.
+        var lastError: String?
+        /// When delivery first failed in the current deferral (Unix ms); nil when not deferred.
+        var deferredSinceMs: Int64?
+        var lastAttemptMs: Int64?
+        /// Failed attempts in the current deferral, and in total since start.
+        var attemptsDeferred = 0
+        var failuresTotal = 0
+        var deliveredTotal = 0
+
+        var isDeferred: Bool { lastError != nil }
+        func deferredSeconds(nowMs: Int64) -> Double {
+            deferredSinceMs.map { Double(max(0, nowMs - $0)) / 1000 } ?? 0
+        }
+    }
+
+    let db: OracleDatabase
+    let directory: String
+    let syslog: SyslogWriter
+    let logger: Logger
+    let now: @Sendable () -> Int64
+    let chunkSize: Int
+    let reminderMs: Int64
+    private var spool: SpoolWriter?
+    private(set) var status = Status()
+    private var lastLoggedMs: Int64 = .min
+
+    init(db: OracleDatabase, directory: String, syslog: SyslogWriter, logger: Logger,
+         chunkSize: Int = 32, reminderMs: Int64 = 30_000, now: @escaping @Sendable () -> Int64 = WallClock.nowMs) {
+        self.db = db
+        self.directory = directory
+        self.syslog = syslog
+        self.logger = logger
+        self.chunkSize = max(1, chunkSize)
+        self.reminderMs = reminderMs
+        self.now = now
+        do {
+            spool = try SpoolWriter(directory: directory)
+            spool?.replenish()
+        } catch {
+            // Not fatal: notices queue in SQLite and delivery retries until the spool can be written.
+            fail("\(error)", pending: 0)
+        }
+    }
+
+    /// Called on every tick of the retry schedule: cheap when nothing is deferred.
+    func retryIfDeferred() {
+        if status.isDeferred || status.pending > 0 { deliverPending() } else { spool?.replenish() }
+    }
+
+    /// Delivers the outbox to the spool (in chunks), then the syslog lines. On failure the notices
+    /// stay queued in SQLite; health, metrics, the log and syslog say so, and the next tick retries.
+    func deliverPending() {
+        let pending: [StoredNotice]
+        do { pending = try db.undeliveredNotices() } catch {
+            logger.error("cannot read the notice outbox; retried on the next tick", metadata: ["error": "\(error)"])
+            return
+        }
+        status.pending = pending.count
+        if !pending.isEmpty {
+            status.lastAttemptMs = now()
+            var delivered = 0
+            var size = chunkSize
+            while delivered < pending.count {
+                let chunk = pending[delivered..<min(pending.count, delivered + size)]
+                do {
+                    if spool == nil { spool = try SpoolWriter(directory: directory) }
+                    try spool!.deliver(chunk.map { SpoolEntry(id: $0.id, json: $0.json) })
+                } catch {
+                    // Re-open next time: the directory or the journal may have been removed or replaced.
+                    spool = nil
+                    // Halve the chunk and try again, down to one notice: on a nearly full disk
+                    // whatever fits goes out now (at most log2(chunkSize) extra attempts).
+                    if size > 1 {
+                        size /= 2
+                        continue
+                    }
+                    status.pending = pending.count - delivered
+                    fail("\(error)", pending: status.pending)
+                    break
+                }
+                do { try db.markDelivered(ids: chunk.map(\.id)) } catch {
+                    // Delivered but not recorded: the next attempt finds them in the spool and skips them.
+                    logger.error("cannot record delivered notices; they are skipped at the next attempt", metadata: ["error": "\(error)"])
+                }
+                delivered += chunk.count
+            }
+            status.deliveredTotal += delivered
+            if delivered == pending.count {
+                if status.isDeferred {
+                    let waited = status.deferredSeconds(nowMs: now())
+                    syslog.log(.notice, "spool \(directory) writable again; \(pending.count) deferred notices delivered after \(Int(waited)) s")
+                    logger.notice("spool writable again; deferred notices delivered",
+                                  metadata: ["delivered": "\(pending.count)", "deferred_seconds": "\(Int(waited))"])
+                }
+                status.pending = 0
+                status.lastError = nil
+                status.deferredSinceMs = nil
+                status.attemptsDeferred = 0
+                lastLoggedMs = .min
+            }
+        }
+        syslogDelivered()
+        spool?.replenish()
+    }
+
+    /// Syslog after the spool, tracked separately: a crash in between re-sends the line at the next
+    /// delivery (at-least-once) instead of losing it.
+    private func syslogDelivered() {
+        let unlogged: [StoredNotice]
+        do { unlogged = try db.unsyslogged() } catch {
+            logger.error("cannot read which notices still need a syslog line; retried at the next delivery", metadata: ["error": "\(error)"])
+            return
+        }
+        guard !unlogged.isEmpty else { return }
+        for n in unlogged {
+            let severity = SyslogWriter.Severity(rawValue: (MarginLevel(rawValue: n.level) ?? .warning).syslogPriority) ?? .notice
+            syslog.log(severity, n.syslog.isEmpty ? "notice \(n.id)" : n.syslog)
+        }
+        do { try db.markSyslogged(ids: unlogged.map(\.id)) } catch {
+            logger.error("cannot record syslog delivery; lines may be repeated after a restart", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func fail(_ text: String, pending: Int) {
+        let t = now()
+        let changed = status.lastError != text
+        if status.deferredSinceMs == nil { status.deferredSinceMs = t }
+        status.lastError = text
+        status.attemptsDeferred += 1
+        status.failuresTotal += 1
+        guard changed || t - lastLoggedMs >= reminderMs else { return }
+        lastLoggedMs = t
+        let age = Int(status.deferredSeconds(nowMs: t))
+        let prefix = changed ? "margin notices deferred" : "margin notices still deferred"
+        syslog.log(.error, "\(prefix) (\(pending) queued in SQLite for \(age) s, \(status.attemptsDeferred) attempts): spool \(directory) not writable: \(text)")
+        logger.error("spool not writable; notices queued durably in SQLite and retried every tick",
+                     metadata: ["queued": "\(pending)", "deferred_seconds": "\(age)", "attempts": "\(status.attemptsDeferred)", "error": "\(text)"])
+    }
+}
