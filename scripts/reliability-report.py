@@ -17,8 +17,11 @@ def run(cmd):
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return p.returncode, p.stdout
 
-suites = "CrashConsistencyTests|FaultInjectionTests|SocketAbuseTests|OperationsTests|UnitSecurityTests|MarginEndToEndTests|OracleEndToEndTests|FuzzRegressionTests|ConfigFuzzRegressionTests|AccountJSONFastPathTests|MarginScreenTests"
+suites = "ChurnSoakTests|SpoolRecoveryTests|SourceRecoveryTests|CrashConsistencyTests|FaultInjectionTests|SocketAbuseTests|OperationsTests|UnitSecurityTests|MarginEndToEndTests|OracleEndToEndTests|FuzzRegressionTests|ConfigFuzzRegressionTests|AccountJSONFastPathTests|MarginScreenTests"
 rc_build, out_build = run(["swift", "build", "--build-tests"])
+# The churn soak runs 10 minutes here (40 s in `make test`).
+import os
+os.environ.setdefault("ORACLED_SOAK_SECONDS", "600")
 rc_tests, out_tests = run(["swift", "test", "--skip-build", "--no-parallel", "--filter", suites])
 rows = []
 for line in out_tests.splitlines():

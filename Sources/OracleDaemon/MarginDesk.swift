@@ -103,6 +103,7 @@ public actor MarginDesk {
         for p in account.pairsNeeded(in: universe) { byPair[p, default: []].insert(account.id) }
         if let slot = bookSlot[account.id] {
             bookSlot[account.id] = book.replace(at: slot, with: account)
+            compactBookIfSparse() // a bigger account retires its old slot
         } else {
             bookSlot[account.id] = book.append(account)
         }
@@ -121,6 +122,15 @@ public actor MarginDesk {
         valuations[id] = nil
         if let slot = bookSlot.removeValue(forKey: id) { book.remove(at: slot) }
         machines[id]?.reset()
+        compactBookIfSparse()
+    }
+
+    /// Reclaims the book's retired slots once they reach the live ones (see `SweepBook.compact`):
+    /// API churn (delete, re-create) must not grow memory while the set of accounts stays the same.
+    func compactBookIfSparse() {
+        guard book.count >= 64, book.count - bookSlot.count >= bookSlot.count else { return }
+        let map = book.compact()
+        for (id, slot) in bookSlot { bookSlot[id] = map[slot] }
     }
 
     /// A reload: new thresholds, pairs, haircuts. Accounts are re-validated; machines keep their state.

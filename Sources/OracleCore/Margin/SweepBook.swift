@@ -241,3 +241,34 @@ public struct SweepBook: Sendable {
         return below
     }
 }
+
+extension SweepBook {
+    /// Drops retired slots (removed accounts, and accounts that outgrew their slot) and returns the
+    /// new index of every old one (−1 for a retired slot). Without it a book under churn — accounts
+    /// deleted and created again through the API all day — grows by one slot per re-creation while
+    /// its accounts stay the same: a leak. O(slots); the owner calls it when retired slots reach
+    /// the active ones, so its cost is amortised over at least as many removals.
+    public mutating func compact() -> [Int] {
+        var map = [Int](repeating: -1, count: ids.count)
+        var newIds: [String] = [], newCS: [Int32] = [0], newCA: [Int32] = [], newCM: [Double] = []
+        var newPS: [Int32] = [0], newPP: [Int32] = [], newPQ: [Double] = [], newPE: [Double] = []
+        var newE: [Double] = [], newM: [Double] = [], newI: [Double] = []
+        let live = isActive.lazy.filter { $0 }.count
+        newIds.reserveCapacity(live); newE.reserveCapacity(live); newM.reserveCapacity(live); newI.reserveCapacity(live)
+        for a in ids.indices where isActive[a] {
+            map[a] = newIds.count
+            newIds.append(ids[a])
+            for k in Int(colStart[a])..<Int(colStart[a + 1]) { newCA.append(colAsset[k]); newCM.append(colAmount[k]) }
+            for k in Int(posStart[a])..<Int(posStart[a + 1]) { newPP.append(posPair[k]); newPQ.append(posQty[k]); newPE.append(posEntry[k]) }
+            newCS.append(Int32(newCA.count))
+            newPS.append(Int32(newPP.count))
+            newE.append(equity[a]); newM.append(maintenance[a]); newI.append(initial[a])
+        }
+        ids = newIds
+        isActive = Array(repeating: true, count: newIds.count)
+        colStart = newCS; colAsset = newCA; colAmount = newCM
+        posStart = newPS; posPair = newPP; posQty = newPQ; posEntry = newPE
+        equity = newE; maintenance = newM; initial = newI
+        return map
+    }
+}

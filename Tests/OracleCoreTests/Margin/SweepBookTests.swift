@@ -77,6 +77,33 @@ import Testing
         #expect(book.append(F.account("y", positions: [("DOGE-USD", "1", "1")])) == nil)
     }
 
+    /// Churn (accounts removed and re-created) must not grow the book: compaction keeps every live
+    /// account's figures and entries, and its new index is where the returned map says.
+    @Test func compactionDropsRetiredSlotsAndKeepsLiveAccounts() {
+        var book = SweepBook(universe: universe)
+        var prices = SweepPrices(pairCount: book.pairs.count)
+        for (p, px) in base { prices.set(pair: Int(book.pairIndex[p] ?? 0), price: px) }
+        var slot: [String: Int] = [:]
+        for i in 0..<10 {
+            slot["a\(i)"] = book.append(F.account("a\(i)", collateral: [("USD", "\(1_000 * (i + 1))")], positions: [("BTC-USD", "\(i + 1)", "60000")]))
+        }
+        // Remove the odd ones and grow a0 out of its slot.
+        for i in stride(from: 1, to: 10, by: 2) { book.remove(at: slot["a\(i)"]!); slot["a\(i)"] = nil }
+        slot["a0"] = book.replace(at: slot["a0"]!, with: F.account("a0", collateral: [("USD", "5"), ("BTC", "1")],
+                                                                   positions: [("BTC-USD", "1", "60000"), ("ETH-USD", "-3", "3000")]))
+        let before = slot.mapValues { book.evaluate($0, prices: prices) }
+        #expect(book.count == 11)
+        let map = book.compact()
+        #expect(book.count == 5 && book.isActive.allSatisfy { $0 })
+        for (id, old) in slot {
+            let new = map[old]
+            #expect(new >= 0 && book.ids[new] == id)
+            let r = book.evaluate(new, prices: prices)
+            #expect(r.equity == before[id]!.equity && r.maintenance == before[id]!.maintenance && r.initial == before[id]!.initial)
+        }
+        #expect(map.filter { $0 < 0 }.count == 6)
+    }
+
     /// The index's promise: after any sequence of mark moves, every account outside its quiet band
     /// (by a full re-evaluation, checked after every update) was handed out as a candidate — with
     /// the default shares and with skewed per-pair volatilities (which change only the shares), and
