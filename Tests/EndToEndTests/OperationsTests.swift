@@ -161,7 +161,7 @@ struct OperationsTests {
         #expect(beforeStall >= 5, "only \(beforeStall) WATCHDOG=1 in 1 s of a 100 ms loop")
 
         // Stall: after the cycle in progress, no more WATCHDOG=1; the socket still answers.
-        FileManager.default.createFile(atPath: stall, contents: nil)
+        _ = FileManager.default.createFile(atPath: stall, contents: nil)
         try await Task.sleep(for: .milliseconds(500))
         let stalledFrom = Date()
         let cycleAtStall = try rig.health()["last_cycle"] as? String
@@ -176,7 +176,7 @@ struct OperationsTests {
         #expect(await eventually(timeout: 3) { sink.count("WATCHDOG=1", since: resumed) >= 3 }, "WATCHDOG=1 did not resume")
 
         // SIGTERM while stalled still shuts down gracefully.
-        FileManager.default.createFile(atPath: stall, contents: nil)
+        _ = FileManager.default.createFile(atPath: stall, contents: nil)
         try await Task.sleep(for: .milliseconds(300))
         rig.daemon.kill(SIGTERM)
         #expect(await rig.daemon.wait(timeout: 10), "oracled did not exit on SIGTERM while stalled")
@@ -185,11 +185,9 @@ struct OperationsTests {
         print("RELIABILITY watchdog fed_before=\(beforeStall) fed_during_stall=\(duringStall)")
     }
 
-    @Test func sigtermDuringANoticeBurstDeliversEveryCommittedNotice() async throws {
-        guard let sqlite = findTool("sqlite3") else {
-            print("SKIP sigtermDuringANoticeBurstDeliversEveryCommittedNotice: sqlite3 CLI not installed")
-            return
-        }
+    @Test(.enabled(if: findTool("sqlite3") != nil, "needs the sqlite3 CLI to read the outbox (.ci/run installs it)"))
+    func sigtermDuringANoticeBurstDeliversEveryCommittedNotice() async throws {
+        let sqlite = try #require(findTool("sqlite3"))
         let rig = try await StressRig("term", config: StressConfig())
         defer { rig.cleanUp() }
         #expect(await rig.waitForOK(), "BTC-USD never became ok; log:\n\(rig.daemon.log)")

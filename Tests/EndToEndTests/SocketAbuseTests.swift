@@ -262,15 +262,10 @@ struct SocketAbuseTests {
         print("RELIABILITY bodies uploads=12 mib_each=20 busy_503=\(busy) rss_kib=\(rss0)->\(rssPeak)")
     }
 
-    @Test func mutatingRoutesRefuseOtherUIDs() async throws {
-        guard getuid() == 0 else {
-            print("SKIP mutatingRoutesRefuseOtherUIDs: needs root to act as a second uid (running as uid \(getuid()))")
-            return
-        }
-        guard let setpriv = findTool("setpriv"), let curl = findTool("curl") else {
-            print("SKIP mutatingRoutesRefuseOtherUIDs: setpriv or curl not installed")
-            return
-        }
+    @Test(.enabled(if: getuid() == 0, "needs root to act as a second uid"),
+          .enabled(if: findTool("setpriv") != nil && findTool("curl") != nil, "needs setpriv and curl (.ci/run installs util-linux and curl)"))
+    func mutatingRoutesRefuseOtherUIDs() async throws {
+        let setpriv = try #require(findTool("setpriv")), curl = try #require(findTool("curl"))
         let rig = try await StressRig("peer", config: StressConfig())
         defer { rig.cleanUp() }
         #expect(await eventually(timeout: 10) { Self.promptlyServed(rig).ok }, "daemon not serving; log:\n\(rig.daemon.log)")

@@ -24,11 +24,9 @@ struct UnitSecurityTests {
         return line[colon.upperBound...].split(separator: " ").first.flatMap { Double($0) }
     }
 
-    @Test func unitVerifiesCleanAndExposureIsAtMostTwo() async throws {
-        guard let analyze = findTool("systemd-analyze") else {
-            print("SKIP unitVerifiesCleanAndExposureIsAtMostTwo: systemd-analyze not installed")
-            return
-        }
+    @Test(.enabled(if: findTool("systemd-analyze") != nil, "needs systemd-analyze (.ci/run installs systemd)"))
+    func unitVerifiesCleanAndExposureIsAtMostTwo() async throws {
+        let analyze = try #require(findTool("systemd-analyze"))
         guard FileManager.default.isExecutableFile(atPath: Binaries.path("oracled")) else {
             Issue.record("oracled is not built at \(Binaries.path("oracled")); run swift build first")
             return
