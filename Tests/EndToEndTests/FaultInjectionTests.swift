@@ -8,8 +8,9 @@ struct StressConfig {
     var rateLimit = 20.0
     var burst = 5
     var timeout = "1s"
-    var backoffBase = "200ms"
-    var backoffMax = "1s"
+    /// nil: the daemon's default (what an operator gets without the key).
+    var backoffBase: String? = "200ms"
+    var backoffMax: String? = "1s"
     var quarantine = "1s"
     var extraPairs = ""
     var margin = true
@@ -40,8 +41,8 @@ struct StressConfig {
             burst = \(burst)
             timeout = "\(timeout)"
             connect_timeout = "500ms"
-            backoff_base = "\(backoffBase)"
-            backoff_max = "\(backoffMax)"
+            \(backoffBase.map { "backoff_base = \"\($0)\"" } ?? "")
+            \(backoffMax.map { "backoff_max = \"\($0)\"" } ?? "")
             quarantine = "\(quarantine)"
 
             """
