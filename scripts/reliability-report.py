@@ -17,11 +17,12 @@ def run(cmd):
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return p.returncode, p.stdout
 
-suites = "ChurnSoakTests|SpoolRecoveryTests|SourceRecoveryTests|CrashConsistencyTests|FaultInjectionTests|SocketAbuseTests|OperationsTests|UnitSecurityTests|MarginEndToEndTests|OracleEndToEndTests|FuzzRegressionTests|ConfigFuzzRegressionTests|AccountJSONFastPathTests|MarginScreenTests"
+suites = "RecoveryMatrixTests|ChurnSoakTests|SpoolRecoveryTests|SourceRecoveryTests|CrashConsistencyTests|FaultInjectionTests|SocketAbuseTests|OperationsTests|UnitSecurityTests|MarginEndToEndTests|OracleEndToEndTests|FuzzRegressionTests|ConfigFuzzRegressionTests|AccountJSONFastPathTests|MarginScreenTests"
 rc_build, out_build = run(["swift", "build", "--build-tests"])
 # The churn soak runs 10 minutes here (40 s in `make test`).
 import os
 os.environ.setdefault("ORACLED_SOAK_SECONDS", "600")
+os.environ.setdefault("ORACLED_LONG_OUTAGE_SECONDS", "600")
 rc_tests, out_tests = run(["swift", "test", "--skip-build", "--no-parallel", "--filter", suites])
 rows = []
 for line in out_tests.splitlines():
@@ -52,6 +53,17 @@ for name, kv in rows:
     out.append(f"| {name} | {kv} |")
 if not rows:
     out.append("| (none) | no RELIABILITY lines were printed — did the suites run? |")
+# Recovery objectives (issue 9): one row per injected-then-cleared fault.
+rec = []
+for name, kv in rows:
+    d = dict(x.split("=", 1) for x in kv.split() if "=" in x)
+    if name == "recovery":
+        rec.append((d.get("fault", "?"), d.get("lasted_s", "?") + " s", d.get("recovery_s", "?") + " s", d.get("objective_s", "?") + " s", "nothing"))
+    elif name == "spool_recovery":
+        rec.append(("spool " + d.get("fault", "?"), "until freed", d.get("recovery_s", "?") + " s", "2 s + write time", f"nothing ({d.get('notices', '?')} notices, each once)"))
+out += ["", "## Recovery after a fault clears", "",
+        "| fault | how long it lasted | time to recover | objective | what was lost |", "|---|---|---|---|---|"]
+out += [f"| {a} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in rec] or ["| (none) | the recovery suites printed nothing | | | |"]
 out += ["", "## Fuzzing (libFuzzer, -sanitize=fuzzer,address)", ""]
 if args.skip_fuzz:
     out.append("Skipped in this run (`--skip-fuzz`).")
