@@ -315,13 +315,9 @@ public actor MarginDesk {
     /// Outbox first (level changes and notices in one transaction), then the spool.
     func commit(levels: [StoredLevel], notices: [StoredNotice]) {
         guard !levels.isEmpty || !notices.isEmpty else { return }
-        do {
-            try db.commitTransitions(levels: levels, notices: notices)
-        } catch {
+        guard outbox.commit(levels: levels, notices: notices) else {
             // The machines moved but nothing is durable: reload them from the store so the next
             // evaluation produces the same notices again instead of losing them.
-            logger.critical("cannot commit level changes; will retry from the stored state", metadata: ["error": "\(error)"])
-            syslog.log(.critical, "cannot record margin notices in \(spoolDirectory)/../ state database: \(error)")
             reloadMachines()
             return
         }
@@ -336,10 +332,17 @@ public actor MarginDesk {
             logger.critical("cannot reload level state after a failed commit", metadata: ["error": "\(error)"])
             return
         }
+        var stored: [String: LevelMachine.State] = [:]
         for l in levels {
-            machines[l.account] = LevelMachine(thresholds: machines[l.account]?.thresholds ?? LevelThresholds(policy: universe.policy),
-                                               state: .init(level: MarginLevel(rawValue: l.level) ?? .none, sinceMs: l.sinceMs,
-                                                            deadlineMs: l.deadlineMs, noticeSeq: UInt64(max(0, l.transitionSeq))))
+            stored[l.account] = .init(level: MarginLevel(rawValue: l.level) ?? .none, sinceMs: l.sinceMs,
+                                      deadlineMs: l.deadlineMs, noticeSeq: UInt64(max(0, l.transitionSeq)))
+        }
+        // Every machine, not only those with a stored row: an account that never had a committed
+        // transition has no row, and must go back to the initial state, or the notice whose commit
+        // failed would never be produced again.
+        for id in machines.keys {
+            machines[id] = LevelMachine(thresholds: machines[id]?.thresholds ?? LevelThresholds(policy: universe.policy),
+                                        state: stored[id] ?? LevelMachine.State())
         }
     }
 

@@ -35,6 +35,10 @@ final class NoticeOutbox {
         var attemptsDeferred = 0
         var failuresTotal = 0
         var deliveredTotal = 0
+        /// The state database refused the last commit (disk full, I/O error): why, and since when.
+        var commitError: String?
+        var commitFailingSinceMs: Int64?
+        var commitFailuresTotal = 0
 
         var isDeferred: Bool { lastError != nil }
         func deferredSeconds(nowMs: Int64) -> Double {
@@ -52,6 +56,7 @@ final class NoticeOutbox {
     private var spool: SpoolWriter?
     private(set) var status = Status()
     private var lastLoggedMs: Int64 = .min
+    private var lastCommitLoggedMs: Int64 = .min
 
     init(db: OracleDatabase, directory: String, syslog: SyslogWriter, logger: Logger,
          chunkSize: Int = 32, reminderMs: Int64 = 30_000, now: @escaping @Sendable () -> Int64 = WallClock.nowMs) {
@@ -69,6 +74,39 @@ final class NoticeOutbox {
             // Not fatal: notices queue in SQLite and delivery retries until the spool can be written.
             fail("\(error)", pending: 0)
         }
+    }
+
+    /// Step one: level changes and their notices in one SQLite transaction. False when the store
+    /// refused it; the caller must then roll its state back so the next evaluation produces the same
+    /// notices again (nothing is lost, nothing is half-recorded). Failures are logged on change and
+    /// then every `reminderMs`, not on every retry (evaluations retry every poll cycle).
+    func commit(levels: [StoredLevel], notices: [StoredNotice]) -> Bool {
+        do {
+            try db.commitTransitions(levels: levels, notices: notices)
+        } catch {
+            let t = now(), text = "\(error)"
+            let changed = status.commitError != text
+            if status.commitFailingSinceMs == nil { status.commitFailingSinceMs = t }
+            status.commitError = text
+            status.commitFailuresTotal += 1
+            if changed || t - lastCommitLoggedMs >= reminderMs {
+                lastCommitLoggedMs = t
+                let age = Int(Double(t - (status.commitFailingSinceMs ?? t)) / 1000)
+                logger.critical("cannot commit level changes to the state database; retried from the stored state at every evaluation",
+                                metadata: ["error": "\(text)", "failing_seconds": "\(age)", "notices": "\(notices.count)"])
+                syslog.log(.critical, "cannot record \(notices.count) margin notices in the state database for \(age) s (free space or fix the state_dir): \(text)")
+            }
+            return false
+        }
+        if let since = status.commitFailingSinceMs {
+            let age = Int(Double(now() - since) / 1000)
+            syslog.log(.notice, "state database writable again after \(age) s; margin notices recorded")
+            logger.notice("state database writable again", metadata: ["failing_seconds": "\(age)"])
+        }
+        status.commitError = nil
+        status.commitFailingSinceMs = nil
+        lastCommitLoggedMs = .min
+        return true
     }
 
     /// Called on every tick of the retry schedule: cheap when nothing is deferred.

@@ -101,4 +101,62 @@ struct SpoolRecoveryTests {
         let journal = spool.journal()
         #expect(journal.entries.count == ids.count, "\(fault): \(journal.entries.count) journal lines for \(ids.count) notices (duplicates?)")
     }
+
+    /// The state directory fills up: SQLite cannot commit, so no level change or notice is recorded;
+    /// health says so; once space returns the calls are recorded and delivered, each exactly once.
+    @Test(.enabled(if: getuid() == 0, "needs root to mount a size-limited tmpfs for the state directory"), .timeLimit(.minutes(3)))
+    func stateDirectoryFullThenFreed() async throws {
+        let dir = makeTempDir("statefull")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let lib = dir + "/lib"
+        try FileManager.default.createDirectory(atPath: lib, withIntermediateDirectories: true)
+        let mount = await CrashConsistencyTests.runTool("/bin/mount", ["-t", "tmpfs", "-o", "size=16m,mode=0755", "tmpfs", lib])
+        try #require(mount.status == 0, "cannot mount a tmpfs: \(mount.output)")
+        defer { _ = umount2(lib, Int32(MNT_DETACH)) }
+        let venue = try await FakeVenue(dir: dir)
+        defer { venue.child.kill(SIGKILL) }
+        try venue.setWiggle(false)
+        let configPath = dir + "/oracles.toml"
+        try MarginScenario.config(dir: dir, venueURL: venue.baseURL, syslogSocket: nil).write(toFile: configPath, atomically: true, encoding: .utf8)
+        let d = try await DaemonLauncher.start(config: configPath, socket: dir + "/oracled.sock", log: dir + "/oracled.log")
+        defer { d.child.kill(SIGKILL) }
+        try #require(await eventually(timeout: 20) { d.mark("BTC-USD")?.status == "ok" })
+        let imported = try d.client.request("POST", "/v1/accounts/import", body: CrashConsistencyTests.accounts(count: 40, seed: 5), timeout: 30)
+        try #require(imported.status == 200, "import → \(imported.status) \(imported.body)")
+
+        let filler = lib + "/filler"
+        let fd = open(filler, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        try #require(fd >= 0)
+        let chunk = [UInt8](repeating: 0x78, count: 4096)
+        while chunk.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) > 0 {}
+        var one: UInt8 = 0x78
+        while write(fd, &one, 1) > 0 {}
+        close(fd)
+
+        try venue.setPrice("BTC-USD", CrashConsistencyTests.low)
+        let failing = await eventually(timeout: 20) {
+            ((d.marginHealth()?["store"] as? [String: Any])?["status"] as? String) == "failing"
+        }
+        let store = d.marginHealth()?["store"] as? [String: Any] ?? [:]
+        #expect(failing, "health does not say the state database is failing: \(store)")
+        #expect((store["last_error"] as? String)?.isEmpty == false)
+        try await Task.sleep(for: .seconds(3))
+        #expect(SpoolInspector(directory: dir + "/spool").files(in: "new").isEmpty, "a notice was delivered without being recorded")
+
+        unlink(filler)
+        let cleared = Date()
+        let spool = SpoolInspector(directory: dir + "/spool")
+        let recorded = { ((try? d.get("/v1/calls?state=all"))?["notices"] as? [[String: Any]]) ?? [] }
+        let delivered = await eventually(timeout: 30, interval: 0.1) {
+            let all = recorded()
+            return all.count >= 30 && spool.files(in: "new").count == all.count
+                && ((d.marginHealth()?["store"] as? [String: Any])?["status"] as? String) == "ok"
+        }
+        let recovery = Date().timeIntervalSince(cleared)
+        let ids = Set(recorded().compactMap { $0["id"] as? String })
+        print("RELIABILITY recovery fault=state_dir_full lasted_s=\(3) recovery_s=\(String(format: "%.1f", recovery)) objective_s=15 lost=nothing notices=\(ids.count)")
+        #expect(delivered, "calls did not resume once the state directory had space: \(d.marginHealth() ?? [:]); log:\n\(d.child.log.suffix(3_000))")
+        #expect(recovery <= 15)
+        #expect(Set(spool.notices().keys) == ids && spool.journal().entries.count == ids.count, "spool and database differ")
+    }
 }
