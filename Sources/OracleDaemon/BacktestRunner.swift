@@ -57,7 +57,8 @@ public enum BacktestRunner {
     static func readAccounts(_ path: String, universe: MarginUniverse) throws(BacktestError) -> [Account] {
         var out: [Account] = []
         var seen: Set<String> = []
-        for (i, raw) in try read(path, what: "accounts").split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        let text = try read(path, what: "accounts")
+        for (i, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { continue }
             let account: Account

@@ -28,7 +28,8 @@ public enum PriceHistoryCSV {
     public static func parse(_ text: String, file: String, knownPairs: Set<String>? = nil) throws(ParseError) -> [Point] {
         var out: [Point] = []
         var lineNo = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift: split on both, so files saved on Windows read the same.
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNo += 1
             let line = raw.trimmingASCIIWhitespace()
             if line.isEmpty || line.hasPrefix("#") { continue }
