@@ -22,23 +22,14 @@ extension MarginDesk {
             ("sweeps", .int(sweeps)),
             ("sweep_corrections", .int(sweepCorrections)),
             ("screened_out", .int(screenedOut)),
-            ("var_backtest", .object([
-                ("observations", .int(kupiec.observations)),
-                ("exceedances", .int(kupiec.exceedances)),
-                ("expected_rate", .number(kupiec.expectedRate)),
-                ("kupiec_lr", .number(kupiec.likelihoodRatio)),
-                ("kupiec_p_value", .number(kupiec.pValue)),
-                ("under_reserving", .bool(kupiec.observations >= 50 && kupiec.pValue < 0.05
-                                          && Double(kupiec.exceedances) > kupiec.expectedRate * Double(kupiec.observations))),
-            ])),
+            ("calibration", calibrationSummaryJSON()),
         ])
     }
 
     public func metricFamilies() -> [MetricFamily] {
         var byLevel: [String: Int] = ["none": 0, "warning": 0, "margin_call": 0, "urgent": 0, "liquidation": 0, "unpriced": 0]
         for id in accounts.keys { byLevel[levelName(id), default: 0] += 1 }
-        func v(_ d: Double) -> String { d.isFinite ? DecimalText.format(d, maxFractionDigits: 6) : "NaN" }
-        return [
+        return calibrationMetricFamilies() + [
             MetricFamily(name: "oracled_accounts", type: "gauge", help: "Accounts by current level (unpriced: a needed mark is not usable).",
                          samples: byLevel.sorted { $0.key < $1.key }.map { ("{level=\"\($0.key)\"}", "\($0.value)") }),
             MetricFamily(name: "oracled_notices_total", type: "counter", help: "Margin notices committed to the outbox.",
@@ -47,7 +38,7 @@ extension MarginDesk {
                          samples: [("", "\(outbox.status.pending)")]),
             MetricFamily(name: "oracled_spool_deferred_seconds", type: "gauge",
                          help: "How long delivery to the spool has been deferred (0 when the spool is writable).",
-                         samples: [("", v(outbox.status.deferredSeconds(nowMs: WallClock.nowMs())))]),
+                         samples: [("", DecimalText.format(outbox.status.deferredSeconds(nowMs: WallClock.nowMs()), maxFractionDigits: 3))]),
             MetricFamily(name: "oracled_store_commit_failures_total", type: "counter",
                          help: "Level changes the state database refused to commit (retried at the next evaluation).",
                          samples: [("", "\(outbox.status.commitFailuresTotal)")]),
@@ -58,14 +49,6 @@ extension MarginDesk {
                          samples: [("", "\(massCallEvents)")]),
             MetricFamily(name: "oracled_sweep_corrections_total", type: "counter", help: "Notices the full sweep produced that the incremental path had not (should stay 0).",
                          samples: [("", "\(sweepCorrections)")]),
-            MetricFamily(name: "oracled_var_backtest_observations", type: "gauge", help: "VaR back-test observations (account × interval).",
-                         samples: [("", "\(kupiec.observations)")]),
-            MetricFamily(name: "oracled_var_backtest_exceedances", type: "gauge", help: "Realised losses beyond VaR.",
-                         samples: [("", "\(kupiec.exceedances)")]),
-            MetricFamily(name: "oracled_var_kupiec_lr", type: "gauge", help: "Kupiec proportion-of-failures likelihood ratio.",
-                         samples: [("", v(kupiec.likelihoodRatio))]),
-            MetricFamily(name: "oracled_var_kupiec_p_value", type: "gauge", help: "Kupiec POF p-value (small: the model's exceedance rate is off).",
-                         samples: [("", v(kupiec.pValue))]),
         ]
     }
 }

@@ -8,7 +8,6 @@ extension MarginDesk {
         let interval = universe.policy.historyIntervalMs
         let slot = atMs / interval
         guard lastHistorySlot[pair] != slot else { return }
-        let previous = history.latest(pair: pair)
         lastHistorySlot[pair] = slot
         history.record(pair: pair, price: price, atMs: atMs)
         do {
@@ -16,21 +15,8 @@ extension MarginDesk {
         } catch {
             logger.error("cannot store mark history", metadata: ["pair": "\(pair)", "error": "\(error)"])
         }
-        if let previous { checkCalibration(pair: pair, from: previous.price, to: price) }
+        observeCalibration(pair: pair, price: price, atMs: atMs)
         refreshRisk()
-    }
-
-    /// Kupiec proportion-of-failures: for every account valued with a VaR, did the realised one-interval
-    /// move of its positions on `pair` lose more than its VaR scaled to one interval (√time)?
-    func checkCalibration(pair: String, from old: Double, to new: Double) {
-        let policy = universe.policy
-        let scale = (Double(policy.historyIntervalMs) / Double(max(1, policy.horizonMs))).squareRoot()
-        for id in byPair[pair] ?? [] {
-            guard let v = valuations[id], let varH = v.valueAtRisk, varH > 0, let account = accounts[id] else { continue }
-            var pnl = 0.0
-            for p in account.positions where p.pair == pair { pnl += p.quantity.value * (new - old) }
-            kupiec.record(loss: -pnl, valueAtRisk: varH * scale)
-        }
     }
 
     func refreshRisk() {

@@ -45,7 +45,8 @@ public actor MarginDesk {
     var screenedOut = 0
     var history: MarkHistory
     var risk: RiskSnapshot?
-    var kupiec: KupiecPOF
+    /// The live VaR back-test (MarginDesk+Calibration.swift).
+    var calibration: CalibrationMonitor
     var lastHistorySlot: [String: Int64] = [:]
     var noticesWritten = 0
     var massCallEvents = 0
@@ -63,7 +64,7 @@ public actor MarginDesk {
         self.model = MarginModel(universe: universe)
         self.book = SweepBook(universe: universe)
         self.history = MarkHistory(intervalMs: universe.policy.historyIntervalMs, capacity: 2_000)
-        self.kupiec = KupiecPOF(expectedRate: 1 - universe.policy.varConfidence)
+        self.calibration = CalibrationMonitor(policy: universe.policy)
         self.outbox = NoticeOutbox(db: db, directory: spoolDirectory, syslog: syslog, logger: logger)
         try loadState()
     }

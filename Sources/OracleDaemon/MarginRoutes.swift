@@ -42,6 +42,9 @@ public struct MarginRoutes: MarginAPI {
                 guard m == "POST" else { return APIRouter.notAllowed(request, "POST") }
                 let reason = try Self.reason(request.body)
                 return ok(try await desk.acknowledge(noticeID: parts[1], reason: reason, by: request.peer?.uid ?? 0, nowMs: nowMs))
+            case 1 where parts[0] == "calibration":
+                guard m == "GET" else { return APIRouter.notAllowed(request, "GET") }
+                return ok(await desk.calibrationJSON())
             case 1 where parts[0] == "whatif":
                 guard m == "POST" else { return APIRouter.notAllowed(request, "POST") }
                 return ok(try await desk.whatIf(body: request.body))

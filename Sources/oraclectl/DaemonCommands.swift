@@ -85,3 +85,15 @@ struct History: ParsableCommand {
         }
     }
 }
+
+/// `oraclectl calibration`: the live VaR back-test, book summary then one row per account.
+struct Calibration: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the VaR back-test: Kupiec and Christoffersen p-values and the Basel traffic light per account.")
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        try options.call("GET", "/v1/calibration", render: Render.calibration)
+    }
+}

@@ -75,6 +75,34 @@ enum Render {
         return out
     }
 
+    /// `calibration`: the book summary, then per account its observations, exceedances, p-values and zone.
+    static func calibration(_ answer: JSONValue) -> String {
+        let s = answer["summary"]
+        let zones = s?["accounts"]
+        var out = Table.keyValue([
+            ("observations", s?["observations"]?.cell ?? "-"),
+            ("exceedances", s?["exceedances"]?.cell ?? "-"),
+            ("expected rate", s?["expected_rate"]?.cell ?? "-"),
+            ("accounts", "green \(zones?["green"]?.cell ?? "0"), yellow \(zones?["yellow"]?.cell ?? "0"), red \(zones?["red"]?.cell ?? "0")"),
+        ])
+        if case .array(let accounts)? = answer["accounts"], !accounts.isEmpty {
+            var table = Table(["ACCOUNT", "OBS", "EXC", "KUPIEC P", "CHRISTOFFERSEN P", "LAST 250", "LIGHT"])
+            for a in accounts {
+                table.add([
+                    a["id"]?.cell ?? "-",
+                    a["observations"]?.cell ?? "-",
+                    a["exceedances"]?.cell ?? "-",
+                    a["kupiec_p"]?.cell ?? "-",
+                    a["christoffersen_p"]?.cell ?? "-",
+                    "\(a["window_exceedances"]?.cell ?? "-")/\(a["window_observations"]?.cell ?? "-")",
+                    a["traffic_light"]?.cell ?? "-",
+                ])
+            }
+            out += "\n\n" + table.rendered
+        }
+        return out
+    }
+
     /// One `watch` update on one line: time, pair, price ± confidence, status, sources.
     static func update(_ mark: JSONValue) -> String {
         [
