@@ -84,13 +84,16 @@ final class StressRig: @unchecked Sendable {
     var client: UnixHTTPClient { UnixHTTPClient(path: dir + "/oracled.sock") }
     var socketPath: String { dir + "/oracled.sock" }
 
-    init(_ name: String, config: StressConfig, environment: [String: String]? = nil) async throws {
+    /// - Parameter viaEnv: start the daemon through `/usr/bin/env` (which execs it, same pid): an
+    ///   `LD_PRELOAD`ed libfaketime loses the arguments of a binary exec'd directly by Foundation.
+    init(_ name: String, config: StressConfig, environment: [String: String]? = nil, viaEnv: Bool = false) async throws {
         dir = makeTempDir(name)
         venue = try await FakeVenue(dir: dir)
         configPath = dir + "/oracles.toml"
         try config.render(dir: dir, venueURL: venue.baseURL).write(toFile: configPath, atomically: true, encoding: .utf8)
-        daemon = try ChildProcess(Binaries.path("oracled"), ["run", "--config", configPath], logPath: dir + "/oracled.log",
-                                  environment: environment)
+        let args = ["run", "--config", configPath]
+        daemon = try ChildProcess(viaEnv ? "/usr/bin/env" : Binaries.path("oracled"), viaEnv ? [Binaries.path("oracled")] + args : args,
+                                  logPath: dir + "/oracled.log", environment: environment)
     }
 
     var pid: Int32 { daemon.process.processIdentifier }

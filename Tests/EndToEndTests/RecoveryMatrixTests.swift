@@ -95,4 +95,50 @@ struct RecoveryMatrixTests {
         let recovered = try #require(t, "marks never became ok after the fix; log:\n\(rig.daemon.log.suffix(2_000))")
         #expect(recovered <= Self.objective)
     }
+
+    static let libfaketime = ["/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1", "/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1"]
+        .first { FileManager.default.fileExists(atPath: $0) }
+
+    /// The host's wall clock steps (NTP correction, an operator's `date -s`) by ±2 h for 8 s, then back;
+    /// the daemon alone sees it (libfaketime; monotonic time stays real). While the clock is wrong the
+    /// venues' timestamps look 2 h old or 2 h ahead, so marks must not be `ok` and no deadline may be
+    /// taken as expired; once it is right again the marks are `ok` within the objective and no notice
+    /// was written.
+    @Test(.enabled(if: libfaketime != nil, "needs libfaketime to step the daemon's wall clock (.ci/run installs faketime)"),
+          .timeLimit(.minutes(4)), arguments: ["+2h", "-2h"])
+    func wallClockStepThenBack(step: String) async throws {
+        let dir = makeTempDir("clock")
+        let offsetFile = dir + "/faketime"
+        try "+0\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
+        var config = StressConfig(pollInterval: "500ms", quarantine: "1h")
+        config.backoffBase = nil
+        config.backoffMax = nil
+        let rig = try await StressRig("clock", config: config, environment: [
+            "LD_PRELOAD": Self.libfaketime!, "FAKETIME_TIMESTAMP_FILE": offsetFile, "FAKETIME_NO_CACHE": "1",
+            "FAKETIME_DONT_FAKE_MONOTONIC": "1", "DONT_FAKE_MONOTONIC": "1",
+        ], viaEnv: true)
+        defer { rig.cleanUp(); try? FileManager.default.removeItem(atPath: dir) }
+        try #require(await rig.waitForOK(timeout: 30), "BTC-USD never became ok; log:\n\(rig.daemon.log)")
+        // One account in call (its deadline an hour away), one healthy.
+        let accounts = #"{"id":"called","collateral":[{"asset":"USD","amount":"3500"}],"positions":[{"pair":"BTC-USD","quantity":"1","entry_price":"67000"}]}"# + "\n"
+            + #"{"id":"healthy","collateral":[{"asset":"USD","amount":"100000"}],"positions":[{"pair":"BTC-USD","quantity":"1","entry_price":"67000"}]}"# + "\n"
+        let imp = try rig.client.request("POST", "/v1/accounts/import", body: accounts)
+        try #require(imp.status == 200, "import → \(imp.status) \(imp.body)")
+        let calls = { ((try? rig.client.request("GET", "/v1/calls?state=all").json)?["notices"] as? [[String: Any]]) ?? [] }
+        try #require(await eventually(timeout: 10) { calls().count == 1 }, "the called account got no notice: \(calls())")
+        let before = calls().count
+
+        try "\(step)\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
+        let degraded = await eventually(timeout: 15) { (try? rig.mark())?["status"] as? String != "ok" }
+        #expect(degraded, "marks stayed ok with the clock \(step) off")
+        try await Task.sleep(for: .seconds(8))
+        try "+0\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
+        let t = await timeToOK(rig)
+        print("RELIABILITY recovery fault=wall_clock_step_\(step.hasPrefix("+") ? "forward" : "backward") lasted_s=8 recovery_s=\(t.map { String(format: "%.1f", $0) } ?? "never") objective_s=\(Int(Self.objective)) lost=nothing")
+        let recovered = try #require(t, "marks never became ok after the clock was fixed; log:\n\(rig.daemon.log.suffix(2_000))")
+        #expect(recovered <= Self.objective)
+        try await Task.sleep(for: .seconds(2))
+        #expect(calls().count == before, "a clock step produced notices: \(calls().map { $0["id"] ?? "" })")
+        #expect(rig.daemon.process.isRunning)
+    }
 }
