@@ -43,7 +43,7 @@ public actor MarginDesk {
     var screening = true
     var screenedOut = 0
     var history: MarkHistory
-    var risk: RiskSnapshot?
+    var risk: RiskBook?
     var kupiec: KupiecPOF
     var lastHistorySlot: [String: Int64] = [:]
     var deliveryError: String?
@@ -63,7 +63,7 @@ public actor MarginDesk {
         self.universe = universe
         self.model = MarginModel(universe: universe)
         self.book = SweepBook(universe: universe)
-        self.history = MarkHistory(intervalMs: universe.policy.historyIntervalMs, capacity: 2_000)
+        self.history = MarkHistory(intervalMs: universe.policy.historyIntervalMs, capacity: 2_000, dailyCapacity: universe.policy.historyDays)
         self.kupiec = KupiecPOF(expectedRate: 1 - universe.policy.varConfidence)
         do {
             spool = try SpoolWriter(directory: spoolDirectory)
@@ -94,12 +94,7 @@ public actor MarginDesk {
             machines[level.account] = LevelMachine(thresholds: LevelThresholds(policy: universe.policy, overrides: overrides), state: state)
             if let reason = level.holdReason { holds[level.account] = Held(reason: reason, by: level.holdBy ?? 0, atMs: level.holdAtMs ?? 0) }
         }
-        for pair in try db.historyPairs() where universe.pairs[pair] != nil {
-            for point in try db.history(pair: pair, limit: history.capacity) {
-                if let p = Double(point.price) { history.record(pair: pair, price: p, atMs: point.tsMs) }
-            }
-        }
-        refreshRisk()
+        try loadHistory()
     }
 
     func install(_ account: Account) {
@@ -148,6 +143,7 @@ public actor MarginDesk {
                              metadata: ["account": "\(a.id)", "error": "\(error)"])
             }
         }
+        refreshRisk() // after the accounts are re-installed: their pair sets key the snapshots
         evaluate(Array(accounts.keys), nowMs: nowMs, sweep: false)
     }
 
@@ -178,7 +174,9 @@ public actor MarginDesk {
     /// level's quiet band (`LevelMachine.quietBand`, widened by 0.1 % for rounding) cannot change level,
     /// so its full valuation is skipped. Call deadlines are handled by `checkDeadlines`, not here.
     func screen(_ ids: [String]) -> [String] {
-        guard screening, universe.policy.model == .standard, !ids.isEmpty else { return ids }
+        // The flat book knows no add-ons: with an ADV configured the standard requirement includes them
+        // and the book's ratio would be too high, so the screen could skip an account that crosses.
+        guard screening, universe.policy.model == .standard, !universe.hasPositionAddOns, !ids.isEmpty else { return ids }
         let prices = SweepPrices(marks: marks, book: book, priceSide: universe.policy.priceSide)
         let units = book.assetUnitValues(prices)
         var due: [String] = []

@@ -21,6 +21,9 @@ public struct MarginUniverse: Sendable, Equatable {
 
     public var currency: String { policy.currency }
 
+    /// Some pair has an ADV, so positions on it carry liquidity/concentration add-ons.
+    public var hasPositionAddOns: Bool { pairs.values.contains { ($0.risk.adv ?? 0) > 0 } }
+
     /// Sorted, for error messages ("known pairs: BTC-USD, ETH-USD").
     public var knownAssets: [String] { collateral.keys.sorted() }
     public var knownPairs: [String] { pairs.keys.sorted() }
