@@ -15,10 +15,10 @@ extension MarginModel {
         var reason: String
     }
 
-    /// Exposures (pair index → value in the margin currency) of positions and non-cash collateral,
-    /// netted per pair, with the gross exposure the absurdity check compares against.
+    /// Exposures (one value per pair of the snapshot, in the margin currency) of positions and
+    /// non-cash collateral, netted per pair, with the gross exposure the absurdity check compares against.
     static func exposures(snapshot: RiskSnapshot, lines: [Valuation.PositionLine],
-                          collateral: [(pair: String, value: Double)]) -> (net: [(index: Int, value: Double)], gross: Double)? {
+                          collateral: [(pair: String, value: Double)]) -> (net: [Double], gross: Double)? {
         var net = [Double](repeating: 0, count: snapshot.pairs.count)
         var gross = 0.0
         for line in lines {
@@ -31,16 +31,20 @@ extension MarginModel {
             net[i] += c.value
             gross += abs(c.value)
         }
-        return (net.enumerated().filter { $0.element != 0 }.map { ($0.offset, $0.element) }, gross)
+        return (net, gross)
     }
 
     /// Worst loss of the scenario grid: each pair alone ±`scenario_move`, then all together
     /// ±`scenario_crash` (a correlated crash and rally). Linear in price.
     static func scenarioGridLoss(_ e: [(index: Int, value: Double)], move: Double, crash: Double) -> Double {
+        scenarioGridLoss(e.map(\.value), move: move, crash: crash)
+    }
+
+    static func scenarioGridLoss(_ e: [Double], move: Double, crash: Double) -> Double {
         var worst = 0.0, total = 0.0
         for x in e {
-            worst = max(worst, abs(x.value) * move)
-            total += x.value
+            worst = max(worst, abs(x) * move)
+            total += x
         }
         return max(worst, abs(total) * crash)
     }
@@ -51,7 +55,7 @@ extension MarginModel {
             return .failure(ModelFailure(reason: "a pair of the account is missing from the risk snapshot"))
         }
         guard gross.isFinite else { return .failure(ModelFailure(reason: "gross exposure not finite")) }
-        guard let m = snapshot.measures(exposures: e, varConfidence: policy.varConfidence, esConfidence: policy.esConfidence) else {
+        guard let m = snapshot.measures(dense: e, varConfidence: policy.varConfidence, esConfidence: policy.esConfidence) else {
             return .failure(ModelFailure(reason: "no scenarios"))
         }
         let limit = policy.maxLossMultiple * gross
@@ -66,7 +70,7 @@ extension MarginModel {
         }
         let v = max(0, m.valueAtRisk), es = max(0, m.expectedShortfall)
         var stress: Double?
-        if policy.stressWeight > 0, let s = snapshot.stressES(exposures: e, confidence: policy.esConfidence) {
+        if policy.stressWeight > 0, let s = snapshot.stressES(dense: e, confidence: policy.esConfidence) {
             guard s.isFinite else { return .failure(ModelFailure(reason: "stress ES is not finite")) }
             stress = policy.stressWeight * max(0, s)
         }

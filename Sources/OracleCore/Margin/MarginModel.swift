@@ -21,10 +21,15 @@
 ///   days to close, notional · z_VaR · σ_h · (√D − 1) when D > 1; σ_h is the pair's horizon
 ///   volatility, or maintenance_margin / z_VaR without history.
 public struct MarginModel: Sendable {
-    public var universe: MarginUniverse
+    public var universe: MarginUniverse {
+        didSet { zVaRCache = NormalDistribution.quantile(universe.policy.varConfidence) }
+    }
+    /// Φ⁻¹(var_confidence), computed once rather than per position.
+    private var zVaRCache: Double
 
     public init(universe: MarginUniverse) {
         self.universe = universe
+        self.zVaRCache = NormalDistribution.quantile(universe.policy.varConfidence)
     }
 
     public var policy: MarginPolicy { universe.policy }
@@ -58,34 +63,50 @@ public struct MarginModel: Sendable {
     /// Liquidity add-on of closing |quantity| at `price` on `pair` (0 without a positive ADV);
     /// `volScale` is current / long-run volatility (1 when unknown).
     public func liquidityAddOn(pair: String, quantity: Double, price: Double, volScale: Double = 1) -> Double {
-        guard let risk = universe.pairs[pair]?.risk, let adv = risk.adv, adv > 0 else { return 0 }
+        universe.pairs[pair].map { Self.liquidityAddOn(spec: $0, quantity: quantity, price: price, volScale: volScale) } ?? 0
+    }
+
+    static func liquidityAddOn(spec: PairSpec, quantity: Double, price: Double, volScale: Double) -> Double {
+        guard let adv = spec.risk.adv, adv > 0 else { return 0 }
         let q = abs(quantity)
         let scale = volScale.isFinite && volScale > 0 ? volScale : 1
-        return q * price * (risk.spreadBps + risk.impactBps * scale * (q / adv).squareRoot()) / 10_000
+        return q * price * (spec.risk.spreadBps + spec.risk.impactBps * scale * (q / adv).squareRoot()) / 10_000
     }
 
     /// Concentration add-on: the extra √D − 1 horizons of risk of a position that takes D > 1 days
     /// to close at `max_participation` of ADV (0 without a positive ADV). `horizonSigma` is the
     /// pair's volatility at the horizon, nil to use maintenance_margin / z_VaR.
     public func concentrationAddOn(pair: String, quantity: Double, price: Double, horizonSigma: Double?) -> Double {
-        guard let spec = universe.pairs[pair], let adv = spec.risk.adv, adv > 0, policy.maxParticipation > 0 else { return 0 }
-        let days = abs(quantity) / (policy.maxParticipation * adv)
+        universe.pairs[pair].map {
+            Self.concentrationAddOn(spec: $0, quantity: quantity, price: price, horizonSigma: horizonSigma,
+                                    participation: policy.maxParticipation, zVaR: zVaRCache)
+        } ?? 0
+    }
+
+    static func concentrationAddOn(spec: PairSpec, quantity: Double, price: Double, horizonSigma: Double?,
+                                   participation: Double, zVaR: Double) -> Double {
+        guard let adv = spec.risk.adv, adv > 0, participation > 0 else { return 0 }
+        let days = abs(quantity) / (participation * adv)
         guard days > 1 else { return 0 }
-        let z = NormalDistribution.quantile(policy.varConfidence)
         let move: Double
-        if let s = horizonSigma, s.isFinite, s > 0 { move = z * s } else { move = spec.maintenanceMargin }
+        if let s = horizonSigma, s.isFinite, s > 0 { move = zVaR * s } else { move = spec.maintenanceMargin }
         return abs(quantity) * price * move * (days.squareRoot() - 1)
     }
 
     /// The pairs whose returns an account's portfolio risk needs: its positions' and its non-cash
     /// collateral's pricing pairs, sorted and distinct (the key of a `RiskBook` snapshot).
     public func riskPairs(_ account: Account) -> [String] {
-        var set = Set<String>()
-        for p in account.positions where p.quantity.value != 0 { set.insert(p.pair) }
+        var list: [String] = []
+        list.reserveCapacity(account.positions.count + account.collateral.count)
+        for p in account.positions where p.quantity.value != 0 { list.append(p.pair) }
         for c in account.collateral where c.amount.value != 0 {
-            if let pair = universe.collateralPair(c.asset) { set.insert(pair) }
+            if let pair = universe.collateralPair(c.asset) { list.append(pair) }
         }
-        return set.sorted()
+        list.sort()
+        var out: [String] = []
+        out.reserveCapacity(list.count)
+        for p in list where out.last != p { out.append(p) }
+        return out
     }
 
     /// The larger of two requirement candidates, with NaN never dropped: Swift's `max` returns
@@ -161,6 +182,8 @@ public struct MarginModel: Sendable {
         }
 
         var lines: [Valuation.PositionLine] = []
+        lines.reserveCapacity(account.positions.count)
+        let zVaR = zVaRCache
         var stdMaint = 0.0, stdInit = 0.0, liquidity = 0.0, concentration = 0.0
         for p in account.positions {
             let q = p.quantity.value, entry = p.entryPrice.value
@@ -171,9 +194,11 @@ public struct MarginModel: Sendable {
             let notional = abs(q) * m.mid
             let mm = Self.tieredRequirement(notional: notional, baseRate: spec.maintenanceMargin, tiers: spec.risk.tiers, initial: false)
             let im = Self.tieredRequirement(notional: notional, baseRate: spec.initialMargin, tiers: spec.risk.tiers, initial: true)
-            let vol = risk?.volatility(of: p.pair)
-            let liq = liquidityAddOn(pair: p.pair, quantity: q, price: m.mid, volScale: vol?.scale ?? 1)
-            let conc = concentrationAddOn(pair: p.pair, quantity: q, price: m.mid, horizonSigma: vol?.horizonSigma)
+            let hasADV = (spec.risk.adv ?? 0) > 0
+            let vol = hasADV ? risk?.volatility(of: p.pair) : nil
+            let liq = Self.liquidityAddOn(spec: spec, quantity: q, price: m.mid, volScale: vol?.scale ?? 1)
+            let conc = Self.concentrationAddOn(spec: spec, quantity: q, price: m.mid, horizonSigma: vol?.horizonSigma,
+                                               participation: policy.maxParticipation, zVaR: zVaR)
             equity += pnl
             stdMaint += mm
             stdInit += im

@@ -178,14 +178,29 @@ public struct RiskSnapshot: Sendable, Equatable {
     /// of the ⌈(1−α)n⌉ worst), in one pass. Not floored: a caller checks the sign. nil without scenarios.
     public func measures(exposures: [(index: Int, value: Double)], varConfidence: Double, esConfidence: Double)
         -> (valueAtRisk: Double, expectedShortfall: Double)? {
-        Self.tailMeasures(growth: growth, rows: returnCount, width: pairs.count, exposures: exposures,
+        measures(dense: dense(exposures), varConfidence: varConfidence, esConfidence: esConfidence)
+    }
+
+    /// The same with exposures as one value per pair of `pairs` (0 where none).
+    public func measures(dense e: [Double], varConfidence: Double, esConfidence: Double) -> (valueAtRisk: Double, expectedShortfall: Double)? {
+        Self.tailMeasures(growth: growth, rows: returnCount, width: pairs.count, exposures: e,
                           varConfidence: varConfidence, esConfidence: esConfidence)
     }
 
     /// ES of `exposures` over the stress scenarios at `confidence`; nil when no stress window is in the history.
     public func stressES(exposures: [(index: Int, value: Double)], confidence: Double) -> Double? {
-        Self.tailMeasures(growth: stressGrowth, rows: stressCount, width: pairs.count, exposures: exposures,
+        stressES(dense: dense(exposures), confidence: confidence)
+    }
+
+    public func stressES(dense e: [Double], confidence: Double) -> Double? {
+        Self.tailMeasures(growth: stressGrowth, rows: stressCount, width: pairs.count, exposures: e,
                           varConfidence: confidence, esConfidence: confidence)?.expectedShortfall
+    }
+
+    private func dense(_ exposures: [(index: Int, value: Double)]) -> [Double] {
+        var e = [Double](repeating: 0, count: pairs.count)
+        for x in exposures { e[x.index] += x.value }
+        return e
     }
 
     /// Historical ES: the mean of the worst ⌈(1−α)·n⌉ scenario losses, floored at 0.
@@ -201,24 +216,30 @@ public struct RiskSnapshot: Sendable, Equatable {
     /// Keeps only the worst `m` losses in a small descending buffer (m is ⌈2.5 %·n⌉, about 25), so
     /// an account costs n·k multiply-adds and no sort of all n losses. A NaN loss is kept as +∞ so
     /// it can never be skipped silently: the caller sees a non-finite measure and falls back.
-    static func tailMeasures(growth: [Double], rows n: Int, width k: Int, exposures: [(index: Int, value: Double)],
+    static func tailMeasures(growth: [Double], rows n: Int, width k: Int, exposures: [Double],
                              varConfidence: Double, esConfidence: Double) -> (valueAtRisk: Double, expectedShortfall: Double)? {
-        guard n > 0 else { return nil }
+        guard n > 0, k > 0, exposures.count == k, growth.count >= n * k else { return nil }
         let mv = tailCount(n, confidence: varConfidence), me = tailCount(n, confidence: esConfidence)
         let m = max(mv, me)
         var worst = [Double](repeating: -.infinity, count: m)
         growth.withUnsafeBufferPointer { g in
-            worst.withUnsafeMutableBufferPointer { w in
-                for t in 0..<n {
-                    let row = t * k
-                    var pnl = 0.0
-                    for e in exposures { pnl += e.value * g[row + e.index] }
-                    var loss = -pnl
-                    if loss.isNaN { loss = .infinity }
-                    guard loss > w[m - 1] else { continue }
-                    var j = m - 1
-                    while j > 0 && w[j - 1] < loss { w[j] = w[j - 1]; j -= 1 }
-                    w[j] = loss
+            exposures.withUnsafeBufferPointer { e in
+                worst.withUnsafeMutableBufferPointer { w in
+                    var row = g.baseAddress!
+                    let ep = e.baseAddress!
+                    var last = w[m - 1]
+                    for _ in 0..<n {
+                        var pnl = 0.0
+                        for i in 0..<k { pnl += ep[i] * row[i] }
+                        row += k
+                        var loss = -pnl
+                        if loss.isNaN { loss = .infinity }
+                        guard loss > last else { continue }
+                        var j = m - 1
+                        while j > 0 && w[j - 1] < loss { w[j] = w[j - 1]; j -= 1 }
+                        w[j] = loss
+                        last = w[m - 1]
+                    }
                 }
             }
         }
