@@ -113,6 +113,9 @@ import Testing
         let books = [
             // Long 1 BTC, short ETH of the same notional at each day's close.
             Book(name: "long 1 BTC / short ETH same notional") { px in ["BTC-USD": 1, "ETH-USD": -px["BTC-USD"]! / px["ETH-USD"]!] },
+            // Fixed holdings, as an account file would give them: 1 BTC against 22 ETH (equal notional
+            // on 2017-11-09, the first common day; the legs drift apart over the years).
+            Book(name: "long 1 BTC / short 22 ETH fixed") { _ in ["BTC-USD": 1, "ETH-USD": -22] },
         ]
         let results = Self.run(books, pairs: ["BTC-USD", "ETH-USD"], closes: closes, policy: Self.policy)
         for r in results {
