@@ -64,7 +64,7 @@ public struct MarginPolicy: Sendable, Equatable {
                 slowMarkWindowMs: Int64 = 300_000, massCallShare: Double = 0.25,
                 varConfidence: Double = 0.99, esConfidence: Double = 0.975, horizonMs: Int64 = 86_400_000,
                 ewmaLambda: Double = 0.97, portfolioFloor: Double = 0.5, minHistory: Int = 30,
-                historyIntervalMs: Int64 = 60_000, volFloorShare: Double = 0.25, zMax: Double = 12,
+                historyIntervalMs: Int64 = 60_000, volFloorShare: Double = 0.25, zMax: Double = 20,
                 lookbackReturns: Int = 1_000, historyDays: Int = 4_000, maxLossMultiple: Double = 3,
                 stressWeight: Double = 0.25, stressWindows: [StressWindow] = StressWindow.defaults,
                 scenarioMove: Double = 0.05, scenarioCrash: Double = 0.10, maxParticipation: Double = 0.10) {

@@ -8,7 +8,7 @@ import OracleCore
 @Suite struct RiskConfigTests {
     @Test func defaultsWithoutTheNewKeys() throws {
         let m = try accepted(Fixture.config()).margin
-        #expect(m.volFloorShare == 0.25 && m.zMax == 12 && m.lookbackReturns == 1_000 && m.historyDays == 4_000)
+        #expect(m.volFloorShare == 0.25 && m.zMax == 20 && m.lookbackReturns == 1_000 && m.historyDays == 4_000)
         #expect(m.maxLossMultiple == 3 && m.stressWeight == 0.25 && m.stressWindows == StressWindow.defaults)
         #expect(m.scenarioMove == 0.05 && m.scenarioCrash == 0.10 && m.maxParticipation == 0.10 && m.ewmaLambda == 0.97)
     }

@@ -85,9 +85,9 @@ import Testing
         let es = v.expectedShortfall ?? .nan, var99 = v.valueAtRisk ?? .nan
         #expect(es.isFinite && var99.isFinite && es > 0 && var99 > 0, "VaR \(var99) ES \(es)")
         #expect(v.ratio.isFinite && v.ratio > 1, "ratio \(v.ratio)")
-        // Bounded by the z bound: |z| ≤ 12 at the current (floored) vol of at most a few bp.
+        // Bounded by the z bound: |z| ≤ z_max at the current (floored) vol of at most a few bp.
         let sigma = risk.currentVol[0]
-        #expect(es <= 10_000 * (exp(12 * sigma * risk.horizonScale) - 1) * 1.000001)
+        #expect(es <= 10_000 * (exp(policy.zMax * sigma * risk.horizonScale) - 1) * 1.000001)
     }
 
     /// The old per-minute filter without floor or bound (what the code did): still not a number that
