@@ -174,9 +174,9 @@ public actor MarginDesk {
     /// level's quiet band (`LevelMachine.quietBand`, widened by 0.1 % for rounding) cannot change level,
     /// so its full valuation is skipped. Call deadlines are handled by `checkDeadlines`, not here.
     func screen(_ ids: [String]) -> [String] {
-        // The flat book knows no add-ons: with an ADV configured the standard requirement includes them
-        // and the book's ratio would be too high, so the screen could skip an account that crosses.
-        guard screening, universe.policy.model == .standard, !universe.hasPositionAddOns, !ids.isEmpty else { return ids }
+        // The flat book knows no add-ons or tiered haircuts: with either configured its ratio can be too
+        // high, so the screen could skip an account that crosses (see MarginUniverse.flatBookIsExact).
+        guard screening, universe.policy.model == .standard, universe.flatBookIsExact, !ids.isEmpty else { return ids }
         let prices = SweepPrices(marks: marks, book: book, priceSide: universe.policy.priceSide)
         let units = book.assetUnitValues(prices)
         var due: [String] = []

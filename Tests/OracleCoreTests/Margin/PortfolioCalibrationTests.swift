@@ -366,6 +366,17 @@ import Testing
         #expect(close(w.positions[0].concentrationAddOn, notional * NormalDistribution.quantile(0.99) * 0.06 * 1))
     }
 
+    /// The flat sweep book knows neither add-ons nor haircut tiers; the daemon's screen relies on it
+    /// only when neither is configured.
+    @Test func flatBookIsExactOnlyWithoutAddOnsOrHaircutTiers() {
+        #expect(F.universe().flatBookIsExact)
+        #expect(!MarginUniverse(policy: MarginPolicy(), collateral: [],
+                                pairs: [F.pair("BTC-USD", risk: PairRiskSpec(adv: 10))]).flatBookIsExact)
+        #expect(!MarginUniverse(policy: MarginPolicy(),
+                                collateral: [CollateralSpec(asset: "BTC", pair: "BTC-USD", haircut: 0.1, tiers: [HaircutTier(fromValue: 1, haircut: 0.2)])],
+                                pairs: [F.pair("BTC-USD")]).flatBookIsExact)
+    }
+
     // MARK: A correctly sized hedge tests green
 
     /// Two assets with ρ = 0.95 and equal vol (with a vol regime change), long A and short B of the
