@@ -81,15 +81,19 @@ public struct RiskSnapshot: Sendable, Equatable {
             let bound = zMax > 0 ? zMax : .infinity
             for (t, r) in returns.enumerated() {
                 for i in 0..<k {
-                    let s = max(c[i * k + i].squareRoot(), floor[i])
-                    var v = s > 0 ? r[i] / s : 0
-                    if !v.isFinite { v = 0 }
+                    let sd = c[i * k + i].squareRoot()
+                    // A NaN stays a NaN (Swift's max would drop it): the scenario then fails the model.
+                    let s = sd.isNaN || floor[i].isNaN ? Double.nan : max(sd, floor[i])
+                    var v = s > 0 ? r[i] / s : (s.isNaN || r[i].isNaN ? .nan : 0)
                     if abs(v) > bound { v = v < 0 ? -bound : bound; clipped += 1 }
                     z[t * k + i] = v
                 }
                 for i in 0..<k { for j in 0..<k { c[i * k + j] = lambda * c[i * k + j] + (1 - lambda) * r[i] * r[j] } }
             }
-            for i in 0..<k { current[i] = max(c[i * k + i].squareRoot(), floor[i]) }
+            for i in 0..<k {
+                let sd = c[i * k + i].squareRoot()
+                current[i] = sd.isNaN || floor[i].isNaN ? .nan : max(sd, floor[i])
+            }
             for t in 0..<n { for i in 0..<k { z[t * k + i] *= current[i] } }
         }
         covariance = c

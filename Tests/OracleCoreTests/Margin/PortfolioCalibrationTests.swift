@@ -112,6 +112,7 @@ import Testing
         let policy = MarginPolicy(model: .portfolio, minHistory: 3, historyIntervalMs: minute)
         let model = MarginModel(universe: F.universe(policy: policy))
         let risk = RiskSnapshot(returns: [[0.01], [.nan], [-0.01], [0.02]], pairs: ["BTC-USD"], lambda: 0.9, horizonScale: 1)
+        #expect(risk.scenarios.contains { $0.isNaN }) // carried, not zeroed by a max or a guard
         let v = model.value(short10, marks: flatMarks, risk: risk)
         #expect(v.riskModel.fallbackReason != nil, "\(v.riskModel)")
         #expect(close(v.maintenanceRequirement, 500))
