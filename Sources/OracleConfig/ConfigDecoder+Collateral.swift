@@ -28,12 +28,17 @@ extension ConfigDecoder {
             let pair = r.string("pair", example: "\"BTC-USD\"")
             let haircut = r.has("haircut") ? r.double("haircut", example: "0.10") : nil
             let haircutOK = haircut.map { r.check("haircut", $0, .rightOpen(0, 1)) } ?? true
+            let tiers = readHaircutTiers(r, base: haircut)
 
             guard let asset else { continue }
             if asset == currency {
                 // The margin currency is the unit of account: price 1, no haircut (DESIGN.md).
                 if r.has("pair") {
                     r.report(.invalidValue, "pair", "\(asset) is the margin currency and is worth 1 by definition; remove pair")
+                    continue
+                }
+                if r.has("tiers") {
+                    r.report(.invalidValue, "tiers", "\(asset) is the margin currency and is taken without haircut; remove tiers")
                     continue
                 }
                 if let haircut, haircut != 0 {
@@ -66,12 +71,47 @@ extension ConfigDecoder {
                 r.report(.invalidValue, "pair", "\(pair) is quoted in \(parts.last ?? "?") but the margin currency is \(currency); use \"\(asset)-\(currency)\"")
                 continue
             }
-            guard let haircut, haircutOK else { continue }
-            result.append(CollateralSpec(asset: asset, pair: pair, haircut: haircut))
+            guard let haircut, haircutOK, let tiers else { continue }
+            result.append(CollateralSpec(asset: asset, pair: pair, haircut: haircut, tiers: tiers))
         }
         if !result.contains(where: { $0.asset == currency }) && firstLine[currency] == nil {
             result.insert(CollateralSpec(asset: currency, pair: nil, haircut: 0), at: 0)
         }
         return result
+    }
+
+    /// `tiers = [{ from_value = 1000000, haircut = 0.20 }, …]`: marginal haircuts by value (margin
+    /// currency), ascending in value and never lower than the tier below. nil when any tier is invalid.
+    private func readHaircutTiers(_ r: TableReader, base: Double?) -> [HaircutTier]? {
+        guard let array = r.array("tiers", example: "[{ from_value = 1000000, haircut = 0.20 }]") else { return [] }
+        var tiers: [HaircutTier] = []
+        var ok = true
+        var previous = HaircutTier(fromValue: 0, haircut: base ?? 0)
+        for n in 0..<array.count {
+            guard array[n].type == .table, let table = array[n].table else {
+                diagnostics.report(.wrongType, path: r.keyPath("tiers[\(n)]"), section: r.section, key: "tiers[\(n)]",
+                                   "must be an inline table { from_value = ..., haircut = ... }")
+                ok = false
+                continue
+            }
+            let t = r.nested(table, pathSuffix: ".tiers[\(n)]", keyPrefix: "tiers[\(n)].")
+            defer { t.finish(known: ConfigKeys.haircutTier) }
+            if !t.has("from_value") { t.reportTable(.missingKey, "from_value is missing; add the value (in the margin currency) above which this haircut applies") }
+            if !t.has("haircut") { t.reportTable(.missingKey, "haircut is missing; add haircut = 0.20 (the fraction of this slice of value not counted)") }
+            guard let from = t.has("from_value") ? t.double("from_value", example: "1000000") : nil,
+                  let h = t.has("haircut") ? t.double("haircut", example: "0.20") : nil else { ok = false; continue }
+            guard t.check("from_value", from, .positive), t.check("haircut", h, .rightOpen(0, 1)) else { ok = false; continue }
+            if from <= previous.fromValue {
+                t.report(.invalidValue, "from_value", "tiers must be in ascending from_value; \(TableReader.format(from)) does not exceed \(TableReader.format(previous.fromValue))")
+                ok = false
+            } else if h < previous.haircut {
+                t.report(.invalidValue, "haircut", "a larger tier must not take a lower haircut than the one below it (\(TableReader.format(previous.haircut))); raise this tier's haircut")
+                ok = false
+            }
+            let tier = HaircutTier(fromValue: from, haircut: h)
+            tiers.append(tier)
+            previous = tier
+        }
+        return ok ? tiers : nil
     }
 }

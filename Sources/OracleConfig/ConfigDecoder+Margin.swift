@@ -31,13 +31,66 @@ extension ConfigDecoder {
         m.esConfidence = r.double("es_confidence", default: m.esConfidence, .open(0.5, 1))
         m.horizonMs = r.duration("horizon", default: m.horizonMs)
         m.ewmaLambda = r.double("ewma_lambda", default: m.ewmaLambda, .open(0, 1))
-        m.portfolioFloor = r.double("portfolio_floor", default: m.portfolioFloor, .closed(0, 1))
+        // Above 0: with a floor of 0 a perfect hedge (long and short the same pair) would need nothing.
+        m.portfolioFloor = r.double("portfolio_floor", default: m.portfolioFloor, .leftOpen(0, 1))
         // Fewer than two returns give no variance at all.
         m.minHistory = r.integer("min_history", default: m.minHistory, .atLeast(2))
         m.historyIntervalMs = r.duration("history_interval", default: m.historyIntervalMs)
+        decodeCalibration(r, &m)
 
         r.finish(known: ConfigKeys.margin)
         return m
+    }
+
+    /// The portfolio model's calibration keys (docs/margin-model.md explains each default).
+    private func decodeCalibration(_ r: TableReader, _ m: inout MarginPolicy) {
+        m.volFloorShare = r.double("vol_floor", default: m.volFloorShare, .leftOpen(0, 1))
+        m.zMax = r.double("z_max", default: m.zMax, .atLeast(3))
+        m.lookbackReturns = r.integer("lookback_returns", default: m.lookbackReturns, .closed(30, 20_000))
+        m.historyDays = r.integer("history_days", default: m.historyDays, .closed(30, 20_000))
+        m.maxLossMultiple = r.double("max_loss_multiple", default: m.maxLossMultiple, .atLeast(1))
+        m.stressWeight = r.double("stress_weight", default: m.stressWeight, .closed(0, 2))
+        m.scenarioMove = r.double("scenario_move", default: m.scenarioMove, .rightOpen(0, 1))
+        m.scenarioCrash = r.double("scenario_crash", default: m.scenarioCrash, .rightOpen(0, 1))
+        m.maxParticipation = r.double("max_participation", default: m.maxParticipation, .leftOpen(0, 1))
+        if let array = r.array("stress_windows", example: "[\"2020-03-09/2020-03-20\", \"2022-11-08\"]") {
+            var windows: [StressWindow] = []
+            var ok = true
+            for n in 0..<array.count {
+                guard let text = array[n].string else {
+                    r.report(.wrongType, "stress_windows", "element \(n + 1) must be a string \"YYYY-MM-DD\" or \"YYYY-MM-DD/YYYY-MM-DD\"")
+                    ok = false
+                    continue
+                }
+                switch Self.stressWindow(text) {
+                case let .success(w): windows.append(w)
+                case let .failure(e):
+                    r.report(.invalidValue, "stress_windows", "element \(n + 1): \(e.message)")
+                    ok = false
+                }
+            }
+            if ok { m.stressWindows = windows }
+        }
+    }
+
+    /// `"2022-11-08"` (one UTC day) or `"2022-11-05/2022-11-15"` (both days included).
+    static func stressWindow(_ text: String) -> Result<StressWindow, ConfigValueError> {
+        func day(_ s: Substring) -> (Int, Int, Int)? {
+            let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+                  let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+                  (1...12).contains(m), (1...31).contains(d) else { return nil }
+            return (y, m, d)
+        }
+        let ends = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard (1...2).contains(ends.count), let from = day(ends[0]), let to = day(ends[ends.count - 1]) else {
+            return .failure(ConfigValueError("\"\(text)\" is not a day or a range of days; write \"2022-11-08\" or \"2022-11-05/2022-11-15\""))
+        }
+        let w = StressWindow(from: from, to: to)
+        guard w.fromMs <= w.toMs else {
+            return .failure(ConfigValueError("\"\(text)\" ends before it starts; write the earlier day first"))
+        }
+        return .success(w)
     }
 
     /// liquidation < urgent <= call < warn < warn_exit: each level must be reached before the

@@ -23,12 +23,16 @@ enum ConfigKeys {
 
     static let tier = ["from_notional", "maintenance_margin", "initial_margin"]
 
-    static let collateral = ["asset", "pair", "haircut"]
+    static let collateral = ["asset", "pair", "haircut", "tiers"]
+
+    static let haircutTier = ["from_value", "haircut"]
 
     static let margin = ["currency", "model", "warn_ratio", "warn_exit_ratio", "call_ratio", "urgent_ratio",
                          "liquidation_ratio", "call_deadline", "price_side", "min_trigger_sources",
                          "slow_mark_window", "mass_call_share", "var_confidence", "es_confidence", "horizon",
-                         "ewma_lambda", "portfolio_floor", "min_history", "history_interval"]
+                         "ewma_lambda", "portfolio_floor", "min_history", "history_interval",
+                         "vol_floor", "z_max", "lookback_returns", "history_days", "max_loss_multiple",
+                         "stress_weight", "stress_windows", "scenario_move", "scenario_crash", "max_participation"]
 
     /// The section a key belongs to, for "this key belongs in [daemon]" hints when a key is
     /// written above its section header or under the wrong one.

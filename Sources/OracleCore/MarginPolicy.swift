@@ -35,14 +35,39 @@ public struct MarginPolicy: Sendable, Equatable {
     /// Interval of stored mark history (one return per interval).
     public var historyIntervalMs: Int64
 
+    // Calibration of the portfolio model (docs/margin-model.md has each formula and why).
+
+    /// The filtering volatility is never below this share of the long-run volatility, so a flat
+    /// stretch cannot make the next move an enormous z-score.
+    public var volFloorShare: Double
+    /// |z| of a devolatilised return is clipped to this many (floored) standard deviations.
+    public var zMax: Double
+    /// Most recent returns of the estimation series used as FHS scenarios and for the EWMA.
+    public var lookbackReturns: Int
+    /// Daily closes kept per pair (the daily series behind a 1-day horizon and the stress windows).
+    public var historyDays: Int
+    /// VaR or ES above this multiple of the account's gross exposure is a model failure.
+    public var maxLossMultiple: Double
+    /// Requirement ≥ `stressWeight` × ES over the stress windows present in the history.
+    public var stressWeight: Double
+    public var stressWindows: [StressWindow]
+    /// Scenario grid: each asset alone ±`scenarioMove`, and all assets together ±`scenarioCrash`.
+    public var scenarioMove: Double
+    public var scenarioCrash: Double
+    /// Share of a pair's ADV that can be sold per day when closing a position (concentration add-on).
+    public var maxParticipation: Double
+
     public init(currency: String = "USD", model: Model = .standard, warnRatio: Double = 1.30,
                 warnExitRatio: Double = 1.40, callRatio: Double = 1.10, urgentRatio: Double = 1.00,
                 liquidationRatio: Double = 0.90, callDeadlineMs: Int64 = 3_600_000,
                 priceSide: PriceSide = .conservative, minTriggerSources: Int = 2,
                 slowMarkWindowMs: Int64 = 300_000, massCallShare: Double = 0.25,
                 varConfidence: Double = 0.99, esConfidence: Double = 0.975, horizonMs: Int64 = 86_400_000,
-                ewmaLambda: Double = 0.94, portfolioFloor: Double = 0.5, minHistory: Int = 30,
-                historyIntervalMs: Int64 = 60_000) {
+                ewmaLambda: Double = 0.97, portfolioFloor: Double = 0.5, minHistory: Int = 30,
+                historyIntervalMs: Int64 = 60_000, volFloorShare: Double = 0.25, zMax: Double = 20,
+                lookbackReturns: Int = 1_000, historyDays: Int = 4_000, maxLossMultiple: Double = 3,
+                stressWeight: Double = 0.25, stressWindows: [StressWindow] = StressWindow.defaults,
+                scenarioMove: Double = 0.05, scenarioCrash: Double = 0.10, maxParticipation: Double = 0.10) {
         self.currency = currency
         self.model = model
         self.warnRatio = warnRatio
@@ -62,7 +87,44 @@ public struct MarginPolicy: Sendable, Equatable {
         self.portfolioFloor = portfolioFloor
         self.minHistory = minHistory
         self.historyIntervalMs = historyIntervalMs
+        self.volFloorShare = volFloorShare
+        self.zMax = zMax
+        self.lookbackReturns = lookbackReturns
+        self.historyDays = historyDays
+        self.maxLossMultiple = maxLossMultiple
+        self.stressWeight = stressWeight
+        self.stressWindows = stressWindows
+        self.scenarioMove = scenarioMove
+        self.scenarioCrash = scenarioCrash
+        self.maxParticipation = maxParticipation
     }
+}
+
+/// A designated stress period, whole UTC days `[fromMs, toMs]` (both days included): the
+/// anti-procyclicality floor applies the daily returns that ended inside it to today's book.
+public struct StressWindow: Sendable, Equatable {
+    public var fromMs: Int64
+    public var toMs: Int64
+
+    public init(fromMs: Int64, toMs: Int64) {
+        self.fromMs = fromMs
+        self.toMs = toMs
+    }
+
+    /// Whole days: `fromDay`/`toDay` are (year, month, day).
+    public init(from a: (Int, Int, Int), to b: (Int, Int, Int)) {
+        fromMs = RFC3339.unixMs(year: a.0, month: a.1, day: a.2, hour: 0, minute: 0, second: 0, millis: 0)
+        toMs = RFC3339.unixMs(year: b.0, month: b.1, day: b.2, hour: 23, minute: 59, second: 59, millis: 999)
+    }
+
+    /// COVID crash (BTC −37 % on 2020-03-12), LUNA (May 2022), FTX (November 2022).
+    public static let defaults: [StressWindow] = [
+        StressWindow(from: (2020, 3, 9), to: (2020, 3, 20)),
+        StressWindow(from: (2022, 5, 5), to: (2022, 5, 20)),
+        StressWindow(from: (2022, 11, 5), to: (2022, 11, 15)),
+    ]
+
+    public func contains(_ ms: Int64) -> Bool { ms >= fromMs && ms <= toMs }
 }
 
 /// `[[collateral]]`: an asset accepted as collateral, valued on a pair's mark with a haircut.
@@ -71,10 +133,38 @@ public struct CollateralSpec: Sendable, Equatable {
     /// The pair whose mark prices this asset in the margin currency (nil for the margin currency itself).
     public var pair: String?
     public var haircut: Double
+    /// Optional size tiers: value above `fromValue` takes `haircut` (marginal, ascending).
+    public var tiers: [HaircutTier]
 
-    public init(asset: String, pair: String?, haircut: Double) {
+    public init(asset: String, pair: String?, haircut: Double, tiers: [HaircutTier] = []) {
         self.asset = asset
         self.pair = pair
+        self.haircut = haircut
+        self.tiers = tiers
+    }
+
+    /// Counted value of `value` (amount × price) of this asset: each slice of value at its tier's
+    /// haircut, like the margin tiers, so the counted value is continuous and increasing in size.
+    public func countedValue(_ value: Double) -> Double {
+        guard !tiers.isEmpty, value > 0 else { return value * (1 - haircut) }
+        var total = 0.0, from = 0.0, h = haircut
+        for tier in tiers {
+            if value <= tier.fromValue { return total + (value - from) * (1 - h) }
+            total += (tier.fromValue - from) * (1 - h)
+            from = tier.fromValue
+            h = tier.haircut
+        }
+        return total + (value - from) * (1 - h)
+    }
+}
+
+/// A collateral size tier: the slice of value above `fromValue` (margin currency) takes `haircut`.
+public struct HaircutTier: Sendable, Equatable {
+    public var fromValue: Double
+    public var haircut: Double
+
+    public init(fromValue: Double, haircut: Double) {
+        self.fromValue = fromValue
         self.haircut = haircut
     }
 }

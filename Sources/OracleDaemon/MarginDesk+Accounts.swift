@@ -169,14 +169,19 @@ extension MarginDesk {
                              ("mark", .decimal(p.markPrice)), ("valuation_price", .decimal(p.valuationPrice)),
                              ("notional", .decimal(p.notional, digits: 2)), ("unrealised_pnl", .decimal(p.unrealisedPnl, digits: 2)),
                              ("maintenance", .decimal(p.maintenance, digits: 2)), ("initial", .decimal(p.initial, digits: 2)),
-                             ("liquidity_addon", .decimal(p.liquidityAddOn, digits: 2))])
+                             ("liquidity_addon", .decimal(p.liquidityAddOn, digits: 2)),
+                             ("concentration_addon", .decimal(p.concentrationAddOn, digits: 2))])
                 })),
             ])),
             ("risk", .object([
                 ("model", .string(v.riskModel.description)),
+                ("model_fallback", .optional(v.riskModel.fallbackReason)),
                 ("var", .decimal(v.valueAtRisk, digits: 2)),
                 ("es", .decimal(v.expectedShortfall, digits: 2)),
                 ("liquidity_addon", .decimal(v.liquidityAddOn, digits: 2)),
+                ("concentration_addon", .decimal(v.concentrationAddOn, digits: 2)),
+                ("stress_floor", .decimal(v.stressFloor, digits: 2)),
+                ("scenario_floor", .decimal(v.scenarioFloor, digits: 2)),
                 ("standard_maintenance", .decimal(v.standardMaintenance, digits: 2)),
                 ("standard_initial", .decimal(v.standardInitial, digits: 2)),
             ])),

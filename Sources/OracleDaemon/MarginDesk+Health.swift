@@ -23,6 +23,10 @@ extension MarginDesk {
             ("sweep_corrections", .int(sweepCorrections)),
             ("screened_out", .int(screenedOut)),
             ("calibration", calibrationSummaryJSON()),
+            ("risk_model_fallbacks", .object([
+                ("accounts", .int(modelFallbacks().count)),
+                ("latest", .array(modelFallbacks().prefix(20).map { .object([("account", .string($0.id)), ("reason", .string($0.reason))]) })),
+            ])),
         ])
     }
 
@@ -47,6 +51,9 @@ extension MarginDesk {
                          samples: [("", "\(outbox.status.failuresTotal)")]),
             MetricFamily(name: "oracled_mass_call_events_total", type: "counter", help: "Mark updates that moved an unusual share of accounts into call.",
                          samples: [("", "\(massCallEvents)")]),
+            MetricFamily(name: "oracled_risk_model_fallbacks", type: "gauge",
+                         help: "Accounts on the standard requirement because the portfolio model's VaR/ES was not usable.",
+                         samples: [("", "\(modelFallbacks().count)")]),
             MetricFamily(name: "oracled_sweep_corrections_total", type: "counter", help: "Notices the full sweep produced that the incremental path had not (should stay 0).",
                          samples: [("", "\(sweepCorrections)")]),
         ]
@@ -74,6 +81,11 @@ extension MarginDesk {
 }
 
 extension MarginDesk {
+    /// Accounts whose last valuation fell back from the portfolio model, with the reason, by id.
+    func modelFallbacks() -> [(id: String, reason: String)] {
+        valuations.compactMap { id, v in v.riskModel.fallbackReason.map { (id, $0) } }.sorted { $0.id < $1.id }
+    }
+
     /// Test hooks: switch the screen off, and read its counters.
     func setScreening(_ on: Bool) { screening = on }
     var screenedOutCount: Int { screenedOut }

@@ -44,7 +44,7 @@ public actor MarginDesk {
     var screening = true
     var screenedOut = 0
     var history: MarkHistory
-    var risk: RiskSnapshot?
+    var risk: RiskBook?
     /// The live VaR back-test (MarginDesk+Calibration.swift).
     var calibration: CalibrationMonitor
     var lastHistorySlot: [String: Int64] = [:]
@@ -63,7 +63,7 @@ public actor MarginDesk {
         self.universe = universe
         self.model = MarginModel(universe: universe)
         self.book = SweepBook(universe: universe)
-        self.history = MarkHistory(intervalMs: universe.policy.historyIntervalMs, capacity: 2_000)
+        self.history = MarkHistory(intervalMs: universe.policy.historyIntervalMs, capacity: 2_000, dailyCapacity: universe.policy.historyDays)
         self.calibration = CalibrationMonitor(policy: universe.policy)
         self.outbox = NoticeOutbox(db: db, directory: spoolDirectory, syslog: syslog, logger: logger)
         try loadState()
@@ -88,12 +88,7 @@ public actor MarginDesk {
             machines[level.account] = LevelMachine(thresholds: LevelThresholds(policy: universe.policy, overrides: overrides), state: state)
             if let reason = level.holdReason { holds[level.account] = Held(reason: reason, by: level.holdBy ?? 0, atMs: level.holdAtMs ?? 0) }
         }
-        for pair in try db.historyPairs() where universe.pairs[pair] != nil {
-            for point in try db.history(pair: pair, limit: history.capacity) {
-                if let p = Double(point.price) { history.record(pair: pair, price: p, atMs: point.tsMs) }
-            }
-        }
-        refreshRisk()
+        try loadHistory()
     }
 
     func install(_ account: Account) {
@@ -152,6 +147,7 @@ public actor MarginDesk {
                              metadata: ["account": "\(a.id)", "error": "\(error)"])
             }
         }
+        refreshRisk() // after the accounts are re-installed: their pair sets key the snapshots
         evaluate(Array(accounts.keys), nowMs: nowMs, sweep: false)
     }
 
@@ -182,7 +178,9 @@ public actor MarginDesk {
     /// level's quiet band (`LevelMachine.quietBand`, widened by 0.1 % for rounding) cannot change level,
     /// so its full valuation is skipped. Call deadlines are handled by `checkDeadlines`, not here.
     func screen(_ ids: [String]) -> [String] {
-        guard screening, universe.policy.model == .standard, !ids.isEmpty else { return ids }
+        // The flat book knows no add-ons or tiered haircuts: with either configured its ratio can be too
+        // high, so the screen could skip an account that crosses (see MarginUniverse.flatBookIsExact).
+        guard screening, universe.policy.model == .standard, universe.flatBookIsExact, !ids.isEmpty else { return ids }
         let prices = SweepPrices(marks: marks, book: book, priceSide: universe.policy.priceSide)
         let units = book.assetUnitValues(prices)
         var due: [String] = []

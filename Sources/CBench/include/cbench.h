@@ -3,4 +3,5 @@
 // Straightforward C baselines the Swift hot paths are measured against (see oracled-bench).
 #include "cbench_aggregate.h"
 #include "cbench_sweep.h"
+#include "cbench_portfolio.h"
 #endif

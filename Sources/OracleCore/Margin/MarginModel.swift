@@ -1,21 +1,35 @@
-/// Values accounts on a snapshot of marks (DESIGN.md "Valuation" and "Requirements").
+/// Values accounts on a snapshot of marks (docs/margin-model.md has every formula, default and why).
 ///
-/// - **Equity** = Σ collateral × price × (1 − haircut) + Σ quantity × (price − entry). The margin
-///   currency counts at 1 without haircut. With `price_side = conservative` collateral and longs
-///   use mark − confidence (floored at 0 for collateral) and shorts mark + confidence, so a wide
-///   interval lowers equity instead of flattering it.
-/// - **Standard requirement**: Σ over positions of the tiered rate on notional |q| × mark; tiers are
-///   marginal (like tax brackets), so the requirement is continuous in size.
-/// - **Portfolio requirement** (when `model = portfolio` and enough history):
-///   max(floor × standard, max(VaR, ES) + liquidity add-on) for maintenance, and the same scaled by
-///   standard initial / standard maintenance for the initial requirement. VaR/ES cover the
-///   positions; collateral price risk is covered by its haircut, as in the standard model.
-/// - **Liquidity add-on** per position with an ADV: |q| · mark · (spread_bps + impact_bps · √(|q|/ADV)) / 10⁴.
+/// - **Equity** = Σ collateral counted value + Σ quantity × (price − entry). Collateral counts
+///   amount × price less its haircut, tiered by size when `[[collateral]] tiers` are set (each
+///   slice of value at its tier's haircut). The margin currency counts at 1 without haircut. With
+///   `price_side = conservative` collateral and longs use mark − confidence (floored at 0 for
+///   collateral) and shorts mark + confidence, so a wide interval lowers equity.
+/// - **Standard requirement**: Σ over positions of the tiered rate on notional |q| × mark (tiers
+///   marginal, like tax brackets) plus the liquidity and concentration add-ons.
+/// - **Portfolio requirement** (when `model = portfolio` and the account's own pairs have enough
+///   history): max(floor × standard, max(VaR, ES) + add-ons, stress_weight × stress ES, scenario
+///   grid) for maintenance; initial = maintenance × standard initial / standard maintenance.
+///   VaR/ES are filtered historical simulation over the account's exposures — positions *and*
+///   non-cash collateral at its counted value, so BTC collateral behind a long BTC adds risk and
+///   behind a short offsets it. A VaR/ES that is non-finite, negative or above
+///   `max_loss_multiple` × gross exposure is a model failure: the standard requirement applies and
+///   `riskModel` says why (`standardFallback`). No NaN can pass through a `max`.
+/// - **Liquidity add-on** per position with an ADV: |q|·mark·(spread_bps + impact_bps·v·√(|q|/ADV))/10⁴,
+///   v = current / long-run volatility of the pair (1 without history).
+/// - **Concentration add-on** per position with an ADV: with D = |q| / (max_participation · ADV)
+///   days to close, notional · z_VaR · σ_h · (√D − 1) when D > 1; σ_h is the pair's horizon
+///   volatility, or maintenance_margin / z_VaR without history.
 public struct MarginModel: Sendable {
-    public var universe: MarginUniverse
+    public var universe: MarginUniverse {
+        didSet { zVaRCache = NormalDistribution.quantile(universe.policy.varConfidence) }
+    }
+    /// Φ⁻¹(var_confidence), computed once rather than per position.
+    private var zVaRCache: Double
 
     public init(universe: MarginUniverse) {
         self.universe = universe
+        self.zVaRCache = NormalDistribution.quantile(universe.policy.varConfidence)
     }
 
     public var policy: MarginPolicy { universe.policy }
@@ -46,17 +60,67 @@ public struct MarginModel: Sendable {
         return total + (notional - from) * rate
     }
 
-    /// Liquidity add-on of closing |quantity| at `price` on `pair` (0 without a positive ADV).
-    public func liquidityAddOn(pair: String, quantity: Double, price: Double) -> Double {
-        guard let risk = universe.pairs[pair]?.risk, let adv = risk.adv, adv > 0 else { return 0 }
-        let q = abs(quantity)
-        return q * price * (risk.spreadBps + risk.impactBps * (q / adv).squareRoot()) / 10_000
+    /// Liquidity add-on of closing |quantity| at `price` on `pair` (0 without a positive ADV);
+    /// `volScale` is current / long-run volatility (1 when unknown).
+    public func liquidityAddOn(pair: String, quantity: Double, price: Double, volScale: Double = 1) -> Double {
+        universe.pairs[pair].map { Self.liquidityAddOn(spec: $0, quantity: quantity, price: price, volScale: volScale) } ?? 0
     }
 
-    /// Values `account` on `marks` (by pair symbol). `risk` is the current `RiskSnapshot`, needed
-    /// only by the portfolio model; without one (or without enough returns for the account's
-    /// pairs) the standard requirement applies and `riskModel` says why.
-    public func value(_ account: Account, marks: [String: Mark], risk: RiskSnapshot? = nil) -> Valuation {
+    static func liquidityAddOn(spec: PairSpec, quantity: Double, price: Double, volScale: Double) -> Double {
+        guard let adv = spec.risk.adv, adv > 0 else { return 0 }
+        let q = abs(quantity)
+        let scale = volScale.isFinite && volScale > 0 ? volScale : 1
+        return q * price * (spec.risk.spreadBps + spec.risk.impactBps * scale * (q / adv).squareRoot()) / 10_000
+    }
+
+    /// Concentration add-on: the extra √D − 1 horizons of risk of a position that takes D > 1 days
+    /// to close at `max_participation` of ADV (0 without a positive ADV). `horizonSigma` is the
+    /// pair's volatility at the horizon, nil to use maintenance_margin / z_VaR.
+    public func concentrationAddOn(pair: String, quantity: Double, price: Double, horizonSigma: Double?) -> Double {
+        universe.pairs[pair].map {
+            Self.concentrationAddOn(spec: $0, quantity: quantity, price: price, horizonSigma: horizonSigma,
+                                    participation: policy.maxParticipation, zVaR: zVaRCache)
+        } ?? 0
+    }
+
+    static func concentrationAddOn(spec: PairSpec, quantity: Double, price: Double, horizonSigma: Double?,
+                                   participation: Double, zVaR: Double) -> Double {
+        guard let adv = spec.risk.adv, adv > 0, participation > 0 else { return 0 }
+        let days = abs(quantity) / (participation * adv)
+        guard days > 1 else { return 0 }
+        let move: Double
+        if let s = horizonSigma, s.isFinite, s > 0 { move = zVaR * s } else { move = spec.maintenanceMargin }
+        return abs(quantity) * price * move * (days.squareRoot() - 1)
+    }
+
+    /// The pairs whose returns an account's portfolio risk needs: its positions' and its non-cash
+    /// collateral's pricing pairs, sorted and distinct (the key of a `RiskBook` snapshot).
+    public func riskPairs(_ account: Account) -> [String] {
+        var list: [String] = []
+        list.reserveCapacity(account.positions.count + account.collateral.count)
+        for p in account.positions where p.quantity.value != 0 { list.append(p.pair) }
+        for c in account.collateral where c.amount.value != 0 {
+            if let pair = universe.collateralPair(c.asset) { list.append(pair) }
+        }
+        list.sort()
+        var out: [String] = []
+        out.reserveCapacity(list.count)
+        for p in list where out.last != p { out.append(p) }
+        return out
+    }
+
+    /// The larger of two requirement candidates, with NaN never dropped: Swift's `max` returns
+    /// whichever operand compares, so `max(x, .nan)` can silently lose the NaN. Here a NaN wins.
+    static func maxKeepingNaN(_ a: Double, _ b: Double) -> Double {
+        if a.isNaN || b.isNaN { return .nan }
+        return a > b ? a : b
+    }
+
+    /// Values `account` on `marks` (by pair symbol). `risk` gives the market-risk view (a
+    /// `RiskBook` in the daemon); the portfolio model needs one with enough returns over the
+    /// account's own pairs, otherwise the standard requirement applies and `riskModel` says why.
+    /// The add-ons use it for volatility in both models.
+    public func value(_ account: Account, marks: [String: Mark], risk: (any RiskSource)? = nil) -> Valuation {
         let conservative = policy.priceSide == .conservative
         var priced = true, eligible = true
         var missingPair: String?, reason: String?
@@ -86,27 +150,41 @@ public struct MarginModel: Sendable {
 
         var equity = 0.0
         var collateral: [Valuation.CollateralLine] = []
+        /// Non-cash collateral as exposure: (pair, counted value).
+        var collateralExposure: [(pair: String, value: Double)] = []
         for c in account.collateral {
             let amount = c.amount.value
-            let haircut = universe.haircut(c.asset)
             var px = 1.0
+            var pricingPair: String?
             if c.asset != universe.currency {
                 guard let pair = universe.collateralPair(c.asset) else {
                     if priced { priced = false; missingPair = nil; reason = "asset \(c.asset) has no pricing pair" }
                     continue
                 }
+                pricingPair = pair
                 if amount == 0 { px = marks[pair]?.price ?? 0 } else {
                     guard let m = price(pair) else { continue }
                     px = conservative ? max(0, m.mid - m.conf) : m.mid
                 }
             }
-            let value = amount * px * (1 - haircut)
+            let gross = amount * px
+            let value: Double
+            var haircut = universe.haircut(c.asset)
+            if c.asset != universe.currency, let spec = universe.collateral[c.asset] {
+                value = spec.countedValue(gross)
+                if gross > 0 { haircut = 1 - value / gross }
+            } else {
+                value = gross * (1 - haircut)
+            }
             equity += value
             collateral.append(.init(asset: c.asset, amount: amount, price: px, haircut: haircut, value: value))
+            if let pricingPair, amount != 0 { collateralExposure.append((pricingPair, value)) }
         }
 
         var lines: [Valuation.PositionLine] = []
-        var stdMaint = 0.0, stdInit = 0.0, liquidity = 0.0
+        lines.reserveCapacity(account.positions.count)
+        let zVaR = zVaRCache
+        var stdMaint = 0.0, stdInit = 0.0, liquidity = 0.0, concentration = 0.0
         for p in account.positions {
             let q = p.quantity.value, entry = p.entryPrice.value
             guard q != 0 else { continue }
@@ -116,39 +194,64 @@ public struct MarginModel: Sendable {
             let notional = abs(q) * m.mid
             let mm = Self.tieredRequirement(notional: notional, baseRate: spec.maintenanceMargin, tiers: spec.risk.tiers, initial: false)
             let im = Self.tieredRequirement(notional: notional, baseRate: spec.initialMargin, tiers: spec.risk.tiers, initial: true)
-            let liq = liquidityAddOn(pair: p.pair, quantity: q, price: m.mid)
+            let hasADV = (spec.risk.adv ?? 0) > 0
+            let vol = hasADV ? risk?.volatility(of: p.pair) : nil
+            let liq = Self.liquidityAddOn(spec: spec, quantity: q, price: m.mid, volScale: vol?.scale ?? 1)
+            let conc = Self.concentrationAddOn(spec: spec, quantity: q, price: m.mid, horizonSigma: vol?.horizonSigma,
+                                               participation: policy.maxParticipation, zVaR: zVaR)
             equity += pnl
             stdMaint += mm
             stdInit += im
             liquidity += liq
+            concentration += conc
             lines.append(.init(pair: p.pair, quantity: q, entryPrice: entry, markPrice: m.mid, valuationPrice: vp,
-                               notional: notional, unrealisedPnl: pnl, maintenance: mm, initial: im, liquidityAddOn: liq))
+                               notional: notional, unrealisedPnl: pnl, maintenance: mm, initial: im, liquidityAddOn: liq,
+                               concentrationAddOn: conc))
         }
 
-        var maint = stdMaint, initial = stdInit
+        // Standard model: the rates plus the add-ons (both models charge what closing costs).
+        let addOns = liquidity + concentration
+        var maint = stdMaint + addOns, initial = stdInit + addOns
         var model = Valuation.RiskModel.standard
-        var valueAtRisk: Double?, shortfall: Double?, addOn = 0.0
+        var valueAtRisk: Double?, shortfall: Double?
+        var stressFloor: Double?, scenarioFloor: Double?
         if policy.model == .portfolio {
             let need = max(1, policy.minHistory)
-            var exposures: [(index: Int, value: Double)] = []
-            var have = risk?.returnCount ?? 0
-            for line in lines {
-                guard let i = risk?.index[line.pair] else { have = 0; break }
-                exposures.append((i, line.quantity * line.markPrice))
-            }
-            if let risk, have >= need {
-                let v = risk.parametricVaR(exposures: exposures, confidence: policy.varConfidence)
-                let es = risk.historicalES(exposures: exposures, confidence: policy.esConfidence)
-                valueAtRisk = v
-                shortfall = es
-                addOn = liquidity
-                let riskBased = max(v, es) + liquidity
-                maint = max(policy.portfolioFloor * stdMaint, riskBased)
-                initial = maint * (stdMaint > 0 ? stdInit / stdMaint : 1)
-                model = .portfolio
+            let pairs = riskPairs(account)
+            let snapshot = pairs.isEmpty ? nil : risk?.snapshot(for: pairs)
+            let have = snapshot?.returnCount ?? 0
+            if pairs.isEmpty {
+                model = .portfolio // nothing at risk: the floors below still apply (all zero)
+                valueAtRisk = 0
+                shortfall = 0
+            } else if let snapshot, have >= need {
+                let outcome = portfolioRequirement(snapshot: snapshot, lines: lines, collateral: collateralExposure,
+                                                   standardMaintenance: stdMaint, addOns: addOns)
+                switch outcome {
+                case let .success(r):
+                    valueAtRisk = r.valueAtRisk
+                    shortfall = r.expectedShortfall
+                    stressFloor = r.stressFloor
+                    scenarioFloor = r.scenarioFloor
+                    maint = r.maintenance
+                    initial = maint * (stdMaint > 0 ? stdInit / stdMaint : 1)
+                    model = .portfolio
+                case let .failure(problem):
+                    model = .standardFallback(reason: problem.reason)
+                }
             } else {
                 model = .standardInsufficientHistory(have: have, need: need)
             }
+        }
+        // Last line of defence: a non-finite requirement never reaches the level machine as a number.
+        if !maint.isFinite || !initial.isFinite || maint < 0 {
+            maint = stdMaint + addOns
+            initial = stdInit + addOns
+            valueAtRisk = nil
+            shortfall = nil
+            stressFloor = nil
+            scenarioFloor = nil
+            model = .standardFallback(reason: "requirement not finite")
         }
 
         let ratio = maint > 0 ? equity / maint : .infinity
@@ -172,7 +275,8 @@ public struct MarginModel: Sendable {
                          triggerEligible: eligible && priced, equity: equity, collateral: collateral, positions: lines,
                          maintenanceRequirement: maint, initialRequirement: initial,
                          standardMaintenance: stdMaint, standardInitial: stdInit,
-                         valueAtRisk: valueAtRisk, expectedShortfall: shortfall, liquidityAddOn: addOn,
-                         riskModel: model, ratio: ratio, deficit: deficit, topUps: topUps, marks: used)
+                         valueAtRisk: valueAtRisk, expectedShortfall: shortfall, liquidityAddOn: liquidity,
+                         riskModel: model, concentrationAddOn: concentration, stressFloor: stressFloor, scenarioFloor: scenarioFloor,
+                         ratio: ratio, deficit: deficit, topUps: topUps, marks: used)
     }
 }

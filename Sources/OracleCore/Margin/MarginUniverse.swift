@@ -21,6 +21,14 @@ public struct MarginUniverse: Sendable, Equatable {
 
     public var currency: String { policy.currency }
 
+    /// Some pair has an ADV, so positions on it carry liquidity/concentration add-ons.
+    public var hasPositionAddOns: Bool { pairs.values.contains { ($0.risk.adv ?? 0) > 0 } }
+
+    /// The flat `SweepBook` values accounts exactly as `MarginModel` does under the standard model:
+    /// it knows neither the add-ons nor size-tiered haircuts, so with either configured its ratio
+    /// can be too high and a screen built on it could skip an account that crosses a threshold.
+    public var flatBookIsExact: Bool { !hasPositionAddOns && !collateral.values.contains { !$0.tiers.isEmpty } }
+
     /// Sorted, for error messages ("known pairs: BTC-USD, ETH-USD").
     public var knownAssets: [String] { collateral.keys.sorted() }
     public var knownPairs: [String] { pairs.keys.sorted() }

@@ -8,14 +8,15 @@ extension Notice {
     ///      "maintenance_requirement":"9000","initial_requirement":"18000","ratio":"1.0888",
     ///      "deficit":"8200","top_up":{"BTC":"0.13","USD":"8200"},"deadline":"…",
     ///      "marks":{"BTC-USD":{"price":"65000","confidence":"12.5","sources":4}},
-    ///      "risk":{"var":"…","es":"…","liquidity_addon":"0","model":"standard"},"mass_call":false}
+    ///      "risk":{"var":"…","es":"…","liquidity_addon":"0","concentration_addon":"0","model":"standard",
+    ///              "model_fallback":null},"mass_call":false}
     ///
     /// Money and prices are decimal strings (8 fraction digits at most, trailing zeros trimmed);
     /// top-ups are rounded *up* so depositing the written amount always suffices; the ratio has 6
     /// digits and is `null` when there is no requirement; missing VaR/ES and deadline are `null`.
     public func jsonLine() -> String {
         func dec(_ v: Double, _ digits: Int = 8) -> String { JSONString.quoted(DecimalText.format(v, maxFractionDigits: digits)) }
-        func optDec(_ v: Double?) -> String { v.map { dec($0) } ?? "null" }
+        func optDec(_ v: Double?) -> String { v.flatMap { $0.isFinite ? dec($0) : nil } ?? "null" }
         var s = "{\"id\":" + JSONString.quoted(id)
         s += ",\"account\":" + JSONString.quoted(account)
         s += ",\"level\":\"" + level.rawValue + "\""
@@ -39,8 +40,12 @@ extension Notice {
             s += JSONString.quoted(m.pair) + ":{\"price\":" + dec(m.price) + ",\"confidence\":" + dec(m.confidence)
                 + ",\"sources\":\(m.sources)}"
         }
+        // A risk figure that is not finite is written as null, never as a number: the model falls back
+        // before that, and this keeps a bug from putting "inf" into a notice.
         s += "},\"risk\":{\"var\":" + optDec(risk.valueAtRisk) + ",\"es\":" + optDec(risk.expectedShortfall)
-            + ",\"liquidity_addon\":" + dec(risk.liquidityAddOn) + ",\"model\":" + JSONString.quoted(risk.model) + "}"
+            + ",\"liquidity_addon\":" + dec(risk.liquidityAddOn) + ",\"concentration_addon\":" + dec(risk.concentrationAddOn)
+            + ",\"model\":" + JSONString.quoted(risk.model)
+            + ",\"model_fallback\":" + (risk.modelFallback.map { JSONString.quoted($0) } ?? "null") + "}"
         s += ",\"mass_call\":" + (flags.contains(.massCall) ? "true" : "false")
         s += ",\"deadline_expired\":" + (flags.contains(.deadlineExpired) ? "true" : "false")
         s += ",\"liquidation_deferred\":" + (flags.contains(.liquidationDeferred) ? "true" : "false")

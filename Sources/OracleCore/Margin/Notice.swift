@@ -29,12 +29,18 @@ public struct Notice: Sendable, Equatable {
         public var liquidityAddOn: Double
         /// `Valuation.RiskModel` description: "portfolio", "standard", "standard (insufficient history: 12/30 returns)".
         public var model: String
+        /// Why the portfolio model's figures were rejected (the requirement is the standard one), else nil.
+        public var modelFallback: String?
+        public var concentrationAddOn: Double
 
-        public init(valueAtRisk: Double?, expectedShortfall: Double?, liquidityAddOn: Double, model: String) {
+        public init(valueAtRisk: Double?, expectedShortfall: Double?, liquidityAddOn: Double, model: String,
+                    modelFallback: String? = nil, concentrationAddOn: Double = 0) {
             self.valueAtRisk = valueAtRisk
             self.expectedShortfall = expectedShortfall
             self.liquidityAddOn = liquidityAddOn
             self.model = model
+            self.modelFallback = modelFallback
+            self.concentrationAddOn = concentrationAddOn
         }
     }
 
@@ -89,7 +95,8 @@ public struct Notice: Sendable, Equatable {
                   deadlineMs: deadlineMs,
                   marks: v.marks.map { MarkRef(pair: $0.pair, price: $0.price, confidence: $0.confidence, sources: $0.sources) },
                   risk: Risk(valueAtRisk: v.valueAtRisk, expectedShortfall: v.expectedShortfall,
-                             liquidityAddOn: v.liquidityAddOn, model: v.riskModel.description),
+                             liquidityAddOn: v.liquidityAddOn, model: v.riskModel.description,
+                             modelFallback: v.riskModel.fallbackReason, concentrationAddOn: v.concentrationAddOn),
                   flags: flags)
     }
 

@@ -28,8 +28,12 @@ public struct Valuation: Sendable, Equatable {
         /// Standard-model requirements of this position.
         public var maintenance: Double
         public var initial: Double
-        /// Liquidity cost of closing it (0 without a configured ADV).
+        /// Liquidity cost of closing it (0 without a configured ADV): spread plus impact, the
+        /// impact scaled by current / long-run volatility.
         public var liquidityAddOn: Double
+        /// Extra risk of a position too large to close within the horizon (0 without an ADV or
+        /// when it can be closed in a day at `max_participation` of ADV).
+        public var concentrationAddOn: Double = 0
     }
 
     /// A mark the valuation used, as the notice reports it.
@@ -52,13 +56,23 @@ public struct Valuation: Sendable, Equatable {
         case standard
         case standardInsufficientHistory(have: Int, need: Int)
         case portfolio
+        /// The portfolio model ran but its output was not usable (a non-finite, negative or absurd
+        /// VaR/ES): the standard requirement applies and `reason` says why. Spelled "standard";
+        /// the reason goes out as `model_fallback`.
+        case standardFallback(reason: String)
 
         public var description: String {
             switch self {
-            case .standard: "standard"
+            case .standard, .standardFallback: "standard"
             case .portfolio: "portfolio"
             case let .standardInsufficientHistory(have, need): "standard (insufficient history: \(have)/\(need) returns)"
             }
+        }
+
+        /// Why the portfolio model's figures were rejected, nil unless it fell back.
+        public var fallbackReason: String? {
+            if case let .standardFallback(reason) = self { return reason }
+            return nil
         }
     }
 
@@ -81,12 +95,20 @@ public struct Valuation: Sendable, Equatable {
     public var standardMaintenance: Double
     public var standardInitial: Double
 
-    /// Parametric VaR and filtered-historical ES at the horizon; nil unless the portfolio model ran.
+    /// Filtered-historical-simulation VaR (at var_confidence) and ES (at es_confidence) at the
+    /// horizon, over positions and non-cash collateral; nil unless the portfolio model ran. This
+    /// VaR is the model's own figure — the one back-tested — never the floored requirement.
     public var valueAtRisk: Double?
     public var expectedShortfall: Double?
-    /// Liquidity add-on included in the requirement (0 under the standard model).
+    /// Liquidity add-on (Σ of the position lines) included in the requirement, in both models.
     public var liquidityAddOn: Double
     public var riskModel: RiskModel
+    /// Concentration add-on (Σ of the position lines) included in the requirement, in both models.
+    public var concentrationAddOn: Double = 0
+    /// Anti-procyclicality floors of the portfolio model: stress_weight × stress-window ES (nil
+    /// without a stress window in the history) and the scenario-grid loss.
+    public var stressFloor: Double? = nil
+    public var scenarioFloor: Double? = nil
 
     /// equity / maintenance requirement; +∞ without a requirement.
     public var ratio: Double

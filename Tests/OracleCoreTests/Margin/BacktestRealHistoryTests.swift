@@ -39,13 +39,9 @@ import Testing
             print("real history \(r.id): \(r.observations) observations, \(r.exceedances) exceedances (rate \(Double(r.exceedances) / Double(max(1, r.observations)))), kupiec p \(r.kupiecP), christoffersen p \(r.christoffersenP), traffic light \(r.trafficLight.rawValue) (\(r.windowExceedances)/\(r.windowObservations) in the last 250)")
             #expect(r.observations > 3_000 || (r.id == "hedge-btc-eth" && r.observations > 3_000 - 1_200))
         }
-        // The model of this branch is not calibrated on daily data (issue 8, risk-model branch):
-        // the assertion stays, marked as a known issue, and becomes a plain assertion after the merge.
-        withKnownIssue("calibration fixed by the risk-model branch") {
-            for r in results {
-                #expect(r.kupiecP >= 0.05, "\(r.id): Kupiec p \(r.kupiecP)")
-                #expect(r.trafficLight != .red, "\(r.id): \(r.trafficLight)")
-            }
+        for r in results {
+            #expect(r.kupiecP >= 0.05, "\(r.id): Kupiec p \(r.kupiecP)")
+            #expect(r.trafficLight != .red, "\(r.id): \(r.trafficLight)")
         }
     }
 }

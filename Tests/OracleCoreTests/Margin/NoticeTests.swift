@@ -30,7 +30,8 @@ import Testing
             + #""created_at":"2025-11-25T16:36:00.036Z","currency":"USD","equity":"900","maintenance_requirement":"3200","#
             + #""initial_requirement":"6400","ratio":"0.28125","deficit":"5500","top_up":{"USD":"5500","BTC":"0.09563555"},"#
             + #""deadline":"2025-11-25T17:36:00.036Z","marks":{"BTC-USD":{"price":"64000","confidence":"100","sources":4}},"#
-            + #""risk":{"var":null,"es":null,"liquidity_addon":"0","model":"standard"},"mass_call":false,"#
+            + #""risk":{"var":null,"es":null,"liquidity_addon":"0","concentration_addon":"0","model":"standard","model_fallback":null},"#
+            + #""mass_call":false,"#
             + #""deadline_expired":false,"liquidation_deferred":false}"#)
         #expect(n.syslogLine().hasPrefix("urgent acct-17 id acct-17-urgent-1 ratio 0.2812 equity 900 USD deficit 5500 USD deadline"))
     }
@@ -44,8 +45,21 @@ import Testing
         #expect(line.contains(#""account":"a\"b""#))
         #expect(line.contains(#""ratio":null"#))
         #expect(line.contains(#""deadline":null"#))
-        #expect(line.contains(#""risk":{"var":"1.5","es":"2","liquidity_addon":"0","model":"portfolio"}"#))
+        #expect(line.contains(#""risk":{"var":"1.5","es":"2","liquidity_addon":"0","concentration_addon":"0","model":"portfolio","model_fallback":null}"#))
         #expect(line.contains(#""mass_call":true"#))
         #expect(!line.contains("\n"))
+    }
+
+    /// Issue 8 item 1: a fallback says so in the notice, and no non-finite figure is ever written as a number.
+    @Test func fallbackAndNonFiniteRiskFigures() {
+        let n = Notice(id: "x", account: "a", level: .warning, createdAtMs: 0, currency: "USD", equity: 1,
+                       maintenanceRequirement: 1, initialRequirement: 2, ratio: 1, deficit: 1, topUp: [],
+                       deadlineMs: nil, marks: [],
+                       risk: .init(valueAtRisk: .infinity, expectedShortfall: .nan, liquidityAddOn: 0, model: "standard",
+                                   modelFallback: "ES is not finite", concentrationAddOn: 3),
+                       flags: [])
+        let line = n.jsonLine()
+        #expect(line.contains(#""risk":{"var":null,"es":null,"liquidity_addon":"0","concentration_addon":"3","model":"standard","model_fallback":"ES is not finite"}"#))
+        #expect(!line.contains("\"inf\"") && !line.contains("\"nan\""))
     }
 }

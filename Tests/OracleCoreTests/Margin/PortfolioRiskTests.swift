@@ -26,9 +26,13 @@ import Testing
         return h
     }
 
-    func setup(lambda: Double, horizonIntervals: Int64 = 4) -> (MarginModel, MarginPolicy) {
+    /// The scenario grid is switched off here (scenario_move = scenario_crash = 0) so the figures are
+    /// the FHS ones alone; `PortfolioCalibrationTests` covers the floors. λ is per horizon: with a
+    /// horizon of 4 intervals the EWMA decays by λ^(1/4) per interval (horizon-consistent, issue 8).
+    func setup(lambda: Double, horizonIntervals: Int64 = 4, floor: Double = 0.5) -> (MarginModel, MarginPolicy) {
         let policy = MarginPolicy(model: .portfolio, horizonMs: horizonIntervals * interval, ewmaLambda: lambda,
-                                  portfolioFloor: 0.5, minHistory: 30, historyIntervalMs: interval)
+                                  portfolioFloor: floor, minHistory: 30, historyIntervalMs: interval,
+                                  scenarioMove: 0, scenarioCrash: 0)
         let u = MarginUniverse(policy: policy, collateral: [], pairs: [F.pair("AAA-USD"), F.pair("BBB-USD")])
         return (MarginModel(universe: u), policy)
     }
@@ -46,39 +50,40 @@ import Testing
         let v = model.value(hedged, marks: marks, risk: risk)
         #expect(v.riskModel == .portfolio)
         #expect(close(v.standardMaintenance, 1000))          // 2 × 10000 × 0.05
-        #expect(abs(v.valueAtRisk ?? 1) < 1e-9)               // (e₁ − e₂)² a² = 0
+        #expect(abs(v.valueAtRisk ?? 1) < 1e-9)               // every scenario moves both legs alike
         #expect(abs(v.expectedShortfall ?? 1) < 1e-9)
-        #expect(close(v.maintenanceRequirement, 500))         // floor 0.5 × standard
+        #expect(close(v.maintenanceRequirement, 500))         // floor 0.5 × standard: never zero
         #expect(close(v.initialRequirement, 1000))            // × standard initial/maintenance = 2
         #expect(v.maintenanceRequirement < v.standardMaintenance)
 
-        // The same legs both long: σ = 20000 · a · √4 = 400; VaR = z₉₉ · 400 = 930.539…
+        // The same legs both long. Constant |r| = a: every filtered scenario is ±a per interval, √4 to
+        // the horizon; the worst (40 scenarios, 1 in the 99 % tail) is both −a: 20000 · (1 − e^(−0.02)).
         let long = model.value(F.account(positions: [("AAA-USD", "100", "100"), ("BBB-USD", "100", "100")]), marks: marks, risk: risk)
-        #expect(close(long.valueAtRisk ?? 0, z99 * 400))
-        // FHS worst scenario: both −a, scaled by √4: loss 20000 · (1 − e^(−0.02)).
+        #expect(close(long.valueAtRisk ?? 0, 20000 * (1 - exp(-0.02))))
         #expect(close(long.expectedShortfall ?? 0, 20000 * (1 - exp(-0.02))))
-        #expect(close(long.maintenanceRequirement, z99 * 400))
+        #expect(close(long.maintenanceRequirement, 500))      // 0.5 × 1000 is above the 396 of risk
     }
 
     @Test func correlationBreakdownRaisesRequirement() {
-        let (model, policy) = setup(lambda: 0.5)
+        let (model, policy) = setup(lambda: 0.5, floor: 0.1)
         let hedged = F.account(positions: [("AAA-USD", "100", "100"), ("BBB-USD", "-100", "100")])
         let before = model.value(hedged, marks: marks,
                                  risk: RiskSnapshot(history: history(count: 40) { _ in 1 }, pairs: ["AAA-USD", "BBB-USD"], policy: policy))
         // The last two returns move opposite ways.
         let broken = RiskSnapshot(history: history(count: 40) { $0 > 38 ? -1 : 1 }, pairs: ["AAA-USD", "BBB-USD"], policy: policy)
-        // Seed c₁ = (38 − 2)/40 · a² = 0.9a²; 38 steps of +a² give c = a²(1 − 0.1·0.5³⁸);
-        // then two steps of −a²: c = a²(0.25(1 − 0.1·0.5³⁸) − 0.75) = −a²(0.5 + 0.025·0.5³⁸).
-        let c = -(0.5 + 0.025 * pow(0.5, 38)) * a * a
+        // λ per interval = 0.5^(1/4). Seed c₁ = (38 − 2)/40 · a² = 0.9a²; 38 steps of +a², two of −a².
+        let l = pow(0.5, 0.25)
+        var c = 0.9 * a * a
+        for t in 1...40 { c = l * c + (1 - l) * (t > 38 ? -1 : 1) * a * a }
         #expect(close(broken.covariance("AAA-USD", "BBB-USD") ?? 0, c, 1e-12))
         #expect(close(broken.covariance("AAA-USD", "AAA-USD") ?? 0, a * a, 1e-12))
         let after = model.value(hedged, marks: marks, risk: broken)
-        // σ² = 10000² (a² + a² − 2c) · 4
-        let sigma = (1e8 * (2 * a * a - 2 * c) * 4).squareRoot()
-        #expect(close(after.valueAtRisk ?? 0, z99 * sigma))   // ≈ 805.9
-        // FHS: scenario 40 (AAA −a, BBB +a): loss 10000(1 − e^(−0.02)) + 10000(e^(0.02) − 1)
-        #expect(close(after.expectedShortfall ?? 0, 10000 * (1 - exp(-0.02)) + 10000 * (exp(0.02) - 1)))
-        #expect(close(after.maintenanceRequirement, z99 * sigma))
+        // FHS: scenario 40 (AAA −a, BBB +a) at √4: loss 10000(1 − e^(−0.02)) + 10000(e^(0.02) − 1)
+        let worst = 10000 * (1 - exp(-0.02)) + 10000 * (exp(0.02) - 1)
+        #expect(close(after.valueAtRisk ?? 0, worst))
+        #expect(close(after.expectedShortfall ?? 0, worst))
+        #expect(close(after.maintenanceRequirement, worst))
+        #expect(close(before.maintenanceRequirement, 100))    // floor 0.1 × 1000: the hedge had no loss scenario
         #expect(after.maintenanceRequirement > before.maintenanceRequirement)
         #expect(after.maintenanceRequirement < after.standardMaintenance) // still below the sum of the legs here
     }
@@ -122,14 +127,19 @@ import Testing
 
     @Test func liquidityAddOnJoinsRiskBasedRequirement() {
         let policy = MarginPolicy(model: .portfolio, horizonMs: 4 * interval, ewmaLambda: 0.94, portfolioFloor: 0.5,
-                                  minHistory: 30, historyIntervalMs: interval)
+                                  minHistory: 30, historyIntervalMs: interval, scenarioMove: 0, scenarioCrash: 0)
         let u = MarginUniverse(policy: policy, collateral: [],
                                pairs: [F.pair("AAA-USD", risk: PairRiskSpec(adv: 400, spreadBps: 10, impactBps: 200)), F.pair("BBB-USD")])
         let risk = RiskSnapshot(history: history(count: 40) { _ in 1 }, pairs: ["AAA-USD", "BBB-USD"], policy: policy)
         let v = MarginModel(universe: u).value(F.account(positions: [("AAA-USD", "100", "100")]), marks: marks, risk: risk)
-        // add-on: 10000 × (10 + 200 × √(100/400)) / 1e4 = 110; VaR = z₉₉ × 10000 × a × 2
+        // add-on: 10000 × (10 + 200 × v × √(100/400)) / 1e4 = 110 at v = current/long-run vol = 1;
+        // 100/400 of ADV closes within a day at 10 % participation? No: D = 100/(0.1·400) = 2.5 days, so a
+        // concentration add-on 10000 · z₉₉ · σ_h · (√2.5 − 1) with σ_h = a·√4 = 0.02.
+        let conc = 10000 * z99 * 0.02 * (2.5.squareRoot() - 1)
         #expect(close(v.liquidityAddOn, 110))
-        #expect(close(v.maintenanceRequirement, z99 * 200 + 110))
+        #expect(close(v.concentrationAddOn, conc))
+        // FHS VaR: the worst scenario is −a at √4: 10000 · (1 − e^(−0.02)).
+        #expect(close(v.maintenanceRequirement, 10000 * (1 - exp(-0.02)) + 110 + conc))
     }
 
     @Test func markHistoryAlignsAndSkipsGaps() {
