@@ -7,7 +7,7 @@ import Testing
         var one = SlowMark(windowMs: 60_000)
         one.update(price: 100, atMs: 0)
         #expect(one.value == 100)
-        one.update(price: 110, atMs: 1000)    // 1 s ≤ the 1 s step cap of a 60 s window: weighted by time
+        one.update(price: 110, atMs: 1000)    // 1 s ≤ the 5 s step cap: weighted by elapsed time
         #expect(abs((one.value ?? 0) - (100 + 10 * (1 - exp(-1.0 / 60)))) < 1e-12)
 
         // A burst of 100 ticks over 10 ms moves it as far as one tick after 10 ms.
@@ -24,7 +24,7 @@ import Testing
     @Test func oneFirstPrintAfterAGapMovesItLittle() {
         var s = SlowMark(windowMs: 300_000, value: 65_000, lastUpdateMs: 0)
         s.update(price: 30_000, atMs: 7_200_000)   // two hours later, a bad print
-        let alpha = 1 - exp(-5_000.0 / 300_000)   // capped at window/60 = 5 s
+        let alpha = 1 - exp(-5_000.0 / 300_000)   // capped at max(5 s, window/60) = 5 s
         #expect(abs((s.value ?? 0) - (65_000 - 35_000 * alpha)) < 1e-6)
         #expect((s.value ?? 0) > 64_000)
     }
