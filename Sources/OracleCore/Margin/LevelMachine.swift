@@ -132,7 +132,9 @@ public struct LevelMachine: Sendable, Equatable {
     }
 
     /// Event: a timer fired at (or after) the call deadline. Liquidates an open call whose deadline
-    /// has passed, if the marks are eligible; otherwise the next eligible evaluation does.
+    /// has passed, if the marks are eligible; otherwise the next eligible evaluation does. It knows
+    /// nothing of a cure or of an unconfirmed move: `MarginEvaluator` runs `markEvaluated` on a fresh
+    /// valuation instead (cure first, liquidation capped while blocked); this is for owners without one.
     public mutating func deadlineReached(nowMs: Int64, eligible: Bool) -> Action {
         guard eligible, state.level == .marginCall || state.level == .urgent,
               let d = state.deadlineMs, nowMs >= d else { return .none }

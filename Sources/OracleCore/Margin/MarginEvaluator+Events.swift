@@ -21,9 +21,26 @@ extension MarginEvaluator {
             marks[pair] = mark
         }
         guard !changed.isEmpty else { return out }
-        var affected: Set<String> = []
-        for pair in changed { affected.formUnion(byPair[pair] ?? []) }
-        evaluate(screen(Array(affected)), nowMs: nowMs, moved: moved, into: &out)
+        // The holders of the changed pairs, by book slot, each once.
+        if pairSlotsDirty { rebuildPairSlots() }
+        stamp &+= 1
+        if stamp == 0 {
+            for i in slotStamp.indices { slotStamp[i] = 0 }
+            stamp = 1
+        }
+        var candidates: [Int32] = []
+        for pair in changed {
+            guard let p = book.pairIndex[pair] else { continue }
+            for slot in pairSlots[Int(p)] where slotStamp[Int(slot)] != stamp {
+                slotStamp[Int(slot)] = stamp
+                candidates.append(slot)
+            }
+        }
+        var due = screen(slots: candidates)
+        for id in unslotted where accounts[id].map({ $0.pairsNeeded(in: universe).contains { changed.contains($0) } }) == true {
+            due.append(id)
+        }
+        evaluate(due, nowMs: nowMs, moved: moved, into: &out)
         // A confirmation releases deferred liquidations, including expired deadlines the screen skips.
         if !out.confirmed.isEmpty { deadlines(nowMs: nowMs, into: &out) }
         return out
@@ -33,7 +50,9 @@ extension MarginEvaluator {
     /// produces is one the incremental path missed (the owner counts them as corrections).
     public mutating func sweepTick(nowMs: Int64) -> (actions: Actions, corrections: Int) {
         var out = Actions()
-        evaluate(screen(Array(accounts.keys)), nowMs: nowMs, into: &out)
+        let active = book.isActive
+        let all = (0..<active.count).filter { active[$0] }.map { Int32($0) }
+        evaluate(screen(slots: all) + unslotted, nowMs: nowMs, into: &out)
         let corrections = out.notices.count
         deadlines(nowMs: nowMs, into: &out)
         return (out, corrections)
@@ -59,27 +78,28 @@ extension MarginEvaluator {
         evaluate(due.sorted(), nowMs: nowMs, into: &out)
     }
 
-    /// Of `ids`, the accounts whose level machine could act on the current marks: the flat book
-    /// gives each account's standard-model ratio in nanoseconds, and an account whose ratio stays
-    /// inside its level's quiet band (`LevelMachine.quietBand`, widened by 0.1 % for rounding)
-    /// cannot change level, so its full valuation is skipped. Deadlines are `deadlines`' business.
-    /// The portfolio model values every affected account in full.
-    mutating func screen(_ ids: [String]) -> [String] {
-        guard screening, policy.model == .standard, !ids.isEmpty else { return ids }
+    /// Of the accounts in book `slots`, those whose level machine could act on the current marks:
+    /// the flat book gives each account's standard-model ratio in nanoseconds, and an account whose
+    /// ratio stays inside its level's quiet band (`LevelMachine.quietBand`, widened by 0.1 % for
+    /// rounding) cannot change level, so its full valuation is skipped. New, unpriced and invalid
+    /// accounts are always due. Deadlines are `deadlines`' business. The portfolio model values
+    /// every candidate in full.
+    mutating func screen(slots: [Int32]) -> [String] {
+        guard screening, policy.model == .standard else {
+            return slots.compactMap { book.isActive[Int($0)] ? book.ids[Int($0)] : nil }
+        }
+        guard !slots.isEmpty else { return [] }
         let prices = SweepPrices(marks: marks, book: book, priceSide: policy.priceSide)
         let units = book.assetUnitValues(prices)
         var due: [String] = []
-        due.reserveCapacity(ids.count / 8)
-        for id in ids {
-            guard let slot = bookSlot[id], let machine = machines[id] else {
-                due.append(id)
-                continue
-            }
+        for s32 in slots {
+            let slot = Int(s32)
+            guard book.isActive[slot] else { continue }
             book.reevaluate(slot, prices: prices, units: units)
             let r = book.ratio(slot)
-            let band = machine.quietBand
-            if r.isNaN || r < band.low * 1.001 || r >= band.high * 0.999 || valuations[id] == nil || invalid[id] != nil {
-                due.append(id)
+            let band = slotBand[slot]
+            if slotForce[slot] || r.isNaN || r < band.low * 1.001 || r >= band.high * 0.999 {
+                due.append(book.ids[slot])
             } else {
                 screenedOut += 1
             }
@@ -101,6 +121,8 @@ extension MarginEvaluator {
             guard let account = accounts[id], let machine = machines[id] else { continue }
             let v = model.value(account, marks: marks, risk: risk)
             valuations[id] = v
+            let slot = bookSlot[id]
+            if let slot { slotForce[slot] = !v.priced }
             let pairs = account.pairsNeeded(in: universe)
             guard v.priced else {
                 // Usable marks but no usable valuation: say so once, never decide on it.
@@ -146,6 +168,7 @@ extension MarginEvaluator {
             let before = m.state
             let action = m.markEvaluated(input, nowMs: nowMs)
             machines[id] = m
+            if m.state != before, let slot = bookSlot[id] { slotBand[slot] = m.quietBand }
             if case let .notify(level, deadline, flags) = action {
                 out.notices.append(Notice(level: level, seq: m.state.noticeSeq, createdAtMs: nowMs, deadlineMs: deadline,
                                           flags: flags, valuation: v, currency: universe.currency))

@@ -52,6 +52,21 @@ public struct MarginEvaluator: Sendable {
     /// Off only in tests that compare the screened path with the unscreened one.
     public var screening = true
 
+    // The screen's per-slot state (index = `bookSlot`), kept in flat arrays so that a mark update
+    // touching two thirds of a large book does no string hashing per account.
+    /// The quiet band of the slot's level machine (see `screen`).
+    var slotBand: [QuietBand] = []
+    /// The slot must be valued in full whatever its ratio (new, unpriced or invalid).
+    var slotForce: [Bool] = []
+    /// Deduplication of candidates within one update.
+    var slotStamp: [UInt32] = []
+    var stamp: UInt32 = 0
+    /// Per book pair index: the slots of the accounts that need that pair (rebuilt after book changes).
+    var pairSlots: [[Int32]] = []
+    var pairSlotsDirty = true
+    /// Accounts the flat book could not take (none after validation; kept for safety): always due.
+    var unslotted: Set<String> = []
+
     // Counters for health and metrics.
     public internal(set) var screenedOut = 0
     public internal(set) var evaluations = 0
@@ -72,8 +87,10 @@ public struct MarginEvaluator: Sendable {
     /// Level states (and holds) as stored; accounts must be installed first for their thresholds.
     public mutating func restore(levels: [(account: String, state: LevelMachine.State, hold: Hold?)]) {
         for l in levels {
-            machines[l.account] = LevelMachine(thresholds: thresholds(for: l.account), state: l.state)
+            let m = LevelMachine(thresholds: thresholds(for: l.account), state: l.state)
+            machines[l.account] = m
             holds[l.account] = l.hold
+            if let slot = bookSlot[l.account] { slotBand[slot] = m.quietBand }
         }
     }
 
@@ -112,12 +129,39 @@ public struct MarginEvaluator: Sendable {
             bookSlot[account.id] = book.append(account)
         }
         let t = LevelThresholds(policy: policy, overrides: account.thresholds)
-        if var m = machines[account.id] {
-            m.thresholds = t
-            machines[account.id] = m
+        var m = machines[account.id] ?? LevelMachine(thresholds: t)
+        m.thresholds = t
+        machines[account.id] = m
+        pairSlotsDirty = true
+        if let slot = bookSlot[account.id] {
+            unslotted.remove(account.id)
+            growSlots(to: book.count)
+            slotBand[slot] = m.quietBand
+            slotForce[slot] = true
         } else {
-            machines[account.id] = LevelMachine(thresholds: t)
+            unslotted.insert(account.id)
         }
+    }
+
+    mutating func growSlots(to n: Int) {
+        guard slotBand.count < n else { return }
+        let extra = n - slotBand.count
+        slotBand += repeatElement(QuietBand(low: 0, high: 0, highNeedsInitial: false), count: extra)
+        slotForce += repeatElement(true, count: extra)
+        slotStamp += repeatElement(0, count: extra)
+    }
+
+    /// Per pair, the slots of its holders (after accounts were added, replaced or removed).
+    mutating func rebuildPairSlots() {
+        var out = [[Int32]](repeating: [], count: book.pairs.count)
+        for (id, account) in accounts {
+            guard let slot = bookSlot[id] else { continue }
+            for p in account.pairsNeeded(in: universe) {
+                if let i = book.pairIndex[p] { out[Int(i)].append(Int32(slot)) }
+            }
+        }
+        pairSlots = out
+        pairSlotsDirty = false
     }
 
     /// Event: accounts created or changed (a deposit can cure at once). Validated by the caller.
@@ -136,6 +180,8 @@ public struct MarginEvaluator: Sendable {
         valuations[id] = nil
         invalid[id] = nil
         if let slot = bookSlot.removeValue(forKey: id) { book.remove(at: slot) }
+        unslotted.remove(id)
+        pairSlotsDirty = true
         machines[id]?.reset()
         return machines[id]?.state.noticeSeq
     }
@@ -161,6 +207,11 @@ public struct MarginEvaluator: Sendable {
         book = SweepBook(universe: newUniverse)
         bookSlot = [:]
         invalid = [:]
+        slotBand = []
+        slotForce = []
+        slotStamp = []
+        unslotted = []
+        pairSlotsDirty = true
         var rejected: [(String, AccountError)] = []
         for a in current {
             do {
