@@ -91,11 +91,11 @@ extension MarginEvaluator {
         guard !slots.isEmpty else { return [] }
         let prices = SweepPrices(marks: marks, book: book, priceSide: policy.priceSide)
         let units = book.assetUnitValues(prices)
+        book.reevaluate(slots: slots, prices: prices, units: units)
         var due: [String] = []
         for s32 in slots {
             let slot = Int(s32)
             guard book.isActive[slot] else { continue }
-            book.reevaluate(slot, prices: prices, units: units)
             let r = book.ratio(slot)
             let band = slotBand[slot]
             if slotForce[slot] || r.isNaN || r < band.low * 1.001 || r >= band.high * 0.999 {

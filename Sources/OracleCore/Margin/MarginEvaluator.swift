@@ -118,12 +118,13 @@ public struct MarginEvaluator: Sendable {
 
     /// Adds or replaces an account without evaluating it (start-up); `put` evaluates.
     public mutating func install(_ account: Account) {
-        if let old = accounts[account.id] {
-            for p in old.pairsNeeded(in: universe) { byPair[p]?.remove(old.id) }
-        }
+        let oldPairs = accounts[account.id]?.pairsNeeded(in: universe) ?? []
+        for p in oldPairs { byPair[p]?.remove(account.id) }
         accounts[account.id] = account
-        for p in account.pairsNeeded(in: universe) { byPair[p, default: []].insert(account.id) }
-        if let slot = bookSlot[account.id] {
+        let newPairs = account.pairsNeeded(in: universe)
+        for p in newPairs { byPair[p, default: []].insert(account.id) }
+        let oldSlot = bookSlot[account.id]
+        if let slot = oldSlot {
             bookSlot[account.id] = book.replace(at: slot, with: account)
         } else {
             bookSlot[account.id] = book.append(account)
@@ -132,7 +133,9 @@ public struct MarginEvaluator: Sendable {
         var m = machines[account.id] ?? LevelMachine(thresholds: t)
         m.thresholds = t
         machines[account.id] = m
-        pairSlotsDirty = true
+        if let slot = bookSlot[account.id], !pairSlotsDirty {
+            updatePairSlots(slot: Int32(slot), moved: slot != oldSlot, old: oldPairs, new: newPairs)
+        }
         if let slot = bookSlot[account.id] {
             unslotted.remove(account.id)
             growSlots(to: book.count)
@@ -151,7 +154,26 @@ public struct MarginEvaluator: Sendable {
         slotStamp += repeatElement(0, count: extra)
     }
 
-    /// Per pair, the slots of its holders (after accounts were added, replaced or removed).
+    /// Keeps the per-pair slot lists current for one account: a new slot (appended, so the largest)
+    /// joins its pairs' lists at the end; a slot replaced in place leaves the pairs it no longer
+    /// needs and joins the new ones in order. Retired slots stay listed and are skipped as inactive.
+    mutating func updatePairSlots(slot: Int32, moved: Bool, old: [String], new: [String]) {
+        func index(_ p: String) -> Int? { book.pairIndex[p].map { Int($0) } }
+        if moved {
+            for p in new { if let i = index(p) { pairSlots[i].append(slot) } }
+            return
+        }
+        for p in old where !new.contains(p) {
+            if let i = index(p), let k = pairSlots[i].firstIndex(of: slot) { pairSlots[i].remove(at: k) }
+        }
+        for p in new where !old.contains(p) {
+            guard let i = index(p) else { continue }
+            let k = pairSlots[i].firstIndex { $0 > slot } ?? pairSlots[i].count
+            if k == 0 || pairSlots[i][k - 1] != slot { pairSlots[i].insert(slot, at: k) }
+        }
+    }
+
+    /// Per pair, the slots of its holders, from scratch (start-up, reload).
     mutating func rebuildPairSlots() {
         var out = [[Int32]](repeating: [], count: book.pairs.count)
         for (id, account) in accounts {
@@ -160,6 +182,8 @@ public struct MarginEvaluator: Sendable {
                 if let i = book.pairIndex[p] { out[Int(i)].append(Int32(slot)) }
             }
         }
+        // Ascending slots: the screen then walks the flat book forwards (prefetch-friendly).
+        for i in out.indices { out[i].sort() }
         pairSlots = out
         pairSlotsDirty = false
     }
@@ -179,9 +203,8 @@ public struct MarginEvaluator: Sendable {
         for p in old.pairsNeeded(in: universe) { byPair[p]?.remove(id) }
         valuations[id] = nil
         invalid[id] = nil
-        if let slot = bookSlot.removeValue(forKey: id) { book.remove(at: slot) }
+        if let slot = bookSlot.removeValue(forKey: id) { book.remove(at: slot) }   // stays listed, inactive
         unslotted.remove(id)
-        pairSlotsDirty = true
         machines[id]?.reset()
         return machines[id]?.state.noticeSeq
     }

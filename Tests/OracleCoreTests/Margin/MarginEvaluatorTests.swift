@@ -282,6 +282,36 @@ import Testing
         #expect(first.notices.isEmpty)
     }
 
+    // MARK: the screen's holder lists follow book changes
+
+    /// After the holder lists were built, accounts change pairs, are removed and added: a move of a
+    /// pair reaches exactly its current holders (screened vs. unscreened agree).
+    @Test func holderListsFollowPutsAndRemovals() {
+        func run(screening: Bool) -> [String] {
+            var e = MarginEvaluator(universe: Self.universe { $0.priceSide = .mid })
+            e.screening = screening
+            _ = e.marksUpdated(["BTC-USD": Self.mark("BTC-USD", 64_000, seq: 1), "ETH-USD": Self.mark("ETH-USD", 3_000, seq: 1)], nowMs: 0)
+            _ = e.put([Self.account("p1", usd: 5_000, btc: 1), Self.account("p2", usd: 5_000, btc: 1),
+                       Self.account("p3", usd: 5_000, btc: 1)], nowMs: 0)
+            _ = e.marksUpdated(["BTC-USD": Self.mark("BTC-USD", 64_010, seq: 2)], nowMs: 1)   // lists built
+            // p1 moves from BTC to ETH in place, p2 is removed, p4 (new slot) holds ETH, p3 grows (new slot).
+            _ = e.put([Self.account("p1", usd: 250, eth: 1)], nowMs: 2)            // ratio 250 / 150 = 1.67
+            _ = e.remove("p2")
+            _ = e.put([Self.account("p4", usd: 250, eth: 1)], nowMs: 3)
+            _ = e.put([Self.account("p3", usd: 5_000, btc: 1, eth: 1)], nowMs: 4)
+            var levels: [String] = []
+            // ETH −4 %: p1 and p4 lose 120 → equity 130, ratio 0.90 → urgent; p3 (5000 USD) stays healthy.
+            for n in e.marksUpdated(["ETH-USD": Self.mark("ETH-USD", 2_880, seq: 2)], nowMs: 5).notices { levels.append("\(n.account) \(n.level.rawValue)") }
+            // BTC −10 %: only p3 holds BTC now (in its new slot): −6400 → urgent (the slow mark holds off
+            // liquidation); p2 is gone, p1 no longer holds BTC.
+            for n in e.marksUpdated(["BTC-USD": Self.mark("BTC-USD", 57_600, seq: 3)], nowMs: 6).notices { levels.append("\(n.account) \(n.level.rawValue)") }
+            return levels.sorted()
+        }
+        let screened = run(screening: true)
+        #expect(screened == ["p1 urgent", "p3 urgent", "p4 urgent"])
+        #expect(screened == run(screening: false))
+    }
+
     // MARK: 9. non-finite valuations
 
     @Test func nonFiniteValuationIsUnpricedNeverANotice() {
