@@ -9,7 +9,8 @@ extension MarginDesk {
         do {
             account = try AccountJSON.decode(Data(body), universe: universe, ignoring: Self.readOnlyKeys)
         } catch {
-            throw APIProblem(400, "account \(id): \(error)")
+            // 422 for numbers out of bounds and thresholds that cannot be ordered, 400 otherwise.
+            throw APIProblem(error.httpStatus, "account \(id): \(error)")
         }
         guard account.id == id else {
             throw APIProblem(400, "the body's \"id\" (\(account.id)) differs from the path's (\(id)); PUT /v1/accounts/\(account.id) or fix the body")
@@ -19,8 +20,8 @@ extension MarginDesk {
         } catch {
             throw APIProblem(500, "\(error)")
         }
-        install(account)
-        evaluate([id], nowMs: nowMs, sweep: false)
+        evaluator.risk = risk
+        apply(evaluator.put([account], nowMs: nowMs))
         return render(id: id) ?? .null
     }
 
@@ -50,6 +51,8 @@ extension MarginDesk {
                 parsed.append(a)
             } catch let p as APIProblem {
                 throw p
+            } catch let e as AccountError {
+                throw APIProblem(e.httpStatus, "line \(lineNo): \(e); nothing imported")
             } catch {
                 throw APIProblem(400, "line \(lineNo): \(error); nothing imported")
             }
@@ -60,16 +63,15 @@ extension MarginDesk {
         } catch {
             throw APIProblem(500, "\(error); nothing imported")
         }
-        for a in parsed { install(a) }
-        evaluate(parsed.map(\.id), nowMs: nowMs, sweep: false)
+        evaluator.risk = risk
+        apply(evaluator.put(parsed, nowMs: nowMs))
         return .object([("imported", .int(parsed.count))])
     }
 
     public func delete(id: String) throws(APIProblem) -> JSON {
         guard accounts[id] != nil else { throw APIProblem(404, "no account \"\(id)\"") }
         do { try db.deleteAccount(id: id) } catch { throw APIProblem(500, "\(error)") }
-        let seq = machines[id]?.state.noticeSeq ?? 0
-        uninstall(id)
+        let seq = evaluator.remove(id) ?? 0
         // Keep the notice counter durable so a re-created account never reuses a notice id.
         if seq > 0 {
             commit(levels: [StoredLevel(account: id, level: "none", sinceMs: 0, transitionSeq: Int64(seq))], notices: [])
@@ -80,13 +82,13 @@ extension MarginDesk {
     public func hold(id: String, reason: String?, by uid: UInt32, nowMs: Int64) throws(APIProblem) -> JSON {
         guard accounts[id] != nil else { throw APIProblem(404, "no account \"\(id)\"") }
         do { try db.setHold(account: id, reason: reason, by: Int64(uid), atMs: nowMs) } catch { throw APIProblem(500, "\(error)") }
+        evaluator.risk = risk
         if let reason {
-            holds[id] = Held(reason: reason, by: Int64(uid), atMs: nowMs)
+            apply(evaluator.setHold(id, Held(reason: reason, by: Int64(uid), atMs: nowMs), nowMs: nowMs))
             syslog.log(.notice, "account \(id) held by uid \(uid): \(reason)")
         } else {
-            holds[id] = nil
             syslog.log(.notice, "account \(id) released by uid \(uid)")
-            evaluate([id], nowMs: nowMs, sweep: false)
+            apply(evaluator.setHold(id, nil, nowMs: nowMs))
         }
         return render(id: id) ?? .null
     }
@@ -118,11 +120,12 @@ extension MarginDesk {
         }))])
     }
 
-    /// Every mark the account needs can price it (the cheap test behind `unpriced`, no valuation).
-    func isPriced(_ id: String) -> Bool {
-        guard let account = accounts[id] else { return false }
-        return account.pairsNeeded(in: universe).allSatisfy { MarginModel.isPriceable(marks[$0]) }
-    }
+    /// Every mark the account needs can price it and its last valuation was finite (the cheap test
+    /// behind `unpriced`, no valuation).
+    func isPriced(_ id: String) -> Bool { evaluator.isPriced(id) }
+
+    /// The account valued afresh on the current marks (for the API; cheap for one account).
+    func currentValuation(_ id: String) -> Valuation? { evaluator.value(id) }
 
     func levelName(_ id: String) -> String {
         if !isPriced(id) { return "unpriced" }

@@ -9,6 +9,9 @@ extension MarginDesk {
             ("accounts", .int(accounts.count)),
             ("levels", .object(byLevel.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
             ("unpriced", .array(unpriced.prefix(50).map { .string($0) })),
+            // Unpriced although every mark is usable: the valuation itself is not finite (with why).
+            ("unpriced_invalid", .object(evaluator.invalid.sorted { $0.key < $1.key }.prefix(50).map { ($0.key, .string($0.value)) })),
+            ("unpriced_invalid_count", .int(evaluator.invalid.count)),
             ("spool", spoolHealthJSON(nowMs: WallClock.nowMs())),
             ("store", .object([
                 ("status", .string(outbox.status.commitError == nil ? "ok" : "failing")),
@@ -36,6 +39,9 @@ extension MarginDesk {
         return calibrationMetricFamilies() + [
             MetricFamily(name: "oracled_accounts", type: "gauge", help: "Accounts by current level (unpriced: a needed mark is not usable).",
                          samples: byLevel.sorted { $0.key < $1.key }.map { ("{level=\"\($0.key)\"}", "\($0.value)") }),
+            MetricFamily(name: "oracled_accounts_unpriced_invalid", type: "gauge",
+                         help: "Accounts unpriced although their marks are usable (non-finite valuation); never drive a notice.",
+                         samples: [("", "\(evaluator.invalid.count)")]),
             MetricFamily(name: "oracled_notices_total", type: "counter", help: "Margin notices committed to the outbox.",
                          samples: [("", "\(noticesWritten)")]),
             MetricFamily(name: "oracled_notices_deferred", type: "gauge", help: "Notices queued in SQLite because the spool is not writable.",

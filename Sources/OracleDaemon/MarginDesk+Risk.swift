@@ -28,11 +28,13 @@ extension MarginDesk {
     /// Rebuilds the risk view: per-pair volatility for the add-ons (both models) and, under the
     /// portfolio model, one snapshot per distinct pair set of the accounts (item 7 of issue 8: each
     /// account's returns are aligned over its own pairs only).
-    func refreshRisk() {
+    func refreshRisk(universe: MarginUniverse? = nil) {
+        let universe = universe ?? self.universe
         let policy = universe.policy
         let pairs = universe.pairs.keys.sorted()
         var sets = Set<[String]>()
         if policy.model == .portfolio {
+            let model = MarginModel(universe: universe)
             for a in accounts.values { sets.insert(model.riskPairs(a)) }
         }
         risk = RiskBook(history: history, policy: policy, pairSets: sets, pairs: pairs)

@@ -4,18 +4,14 @@ import OracleCore
 import OracleStore
 import OracleSystem
 
-/// The margin trigger: accounts, their level machines, and the path from a mark update to a durable notice.
+/// The margin trigger's wiring: the store, the outbox and the API around a `MarginEvaluator`, which
+/// makes every decision (valuation, screen, level machines, mass-call guard, slow marks) without I/O.
 ///
-/// One actor owns everything that changes on a mark update, so an evaluation sees one consistent set of
-/// marks and accounts. A notice is durable in two steps: its level change and the notice are committed to
+/// One actor owns the evaluator, so an evaluation sees one consistent set of marks and accounts. A notice is durable in two steps: its level change and the notice are committed to
 /// SQLite in one transaction (the outbox), then the outbox is delivered to the spool; a crash between the
 /// two is repaired at start-up by redelivering the outbox, and the spool writer skips what it already has.
 public actor MarginDesk {
-    struct Held: Sendable {
-        var reason: String
-        var by: Int64
-        var atMs: Int64
-    }
+    typealias Held = MarginEvaluator.Hold
 
     let db: OracleDatabase
     let spoolDirectory: String
@@ -23,291 +19,169 @@ public actor MarginDesk {
     let outbox: NoticeOutbox
     let syslog: SyslogWriter
     let logger: Logger
-    var universe: MarginUniverse
-    var model: MarginModel
-    var accounts: [String: Account] = [:]
-    var machines: [String: LevelMachine] = [:]
-    var holds: [String: Held] = [:]
-    /// pair → accounts that need its mark: the incremental evaluation's index.
-    var byPair: [String: Set<String>] = [:]
-    var marks: [String: Mark] = [:]
-    var slowMarks: [String: SlowMark] = [:]
-    /// The last full valuation of each account evaluated by the level path (may lag for accounts the
-    /// screen skipped: the API values accounts afresh through `currentValuation`).
-    var valuations: [String: Valuation] = [:]
-    /// All accounts in the flat layout of the sweep benchmark: the screen that lets a sweep or a mark
-    /// update run the full valuation and level machine only for accounts that could leave their level's
-    /// quiet band (standard model; the portfolio model values every affected account in full).
-    var book: SweepBook
-    var bookSlot: [String: Int] = [:]
-    /// Off only in tests that compare the screened path with the unscreened one.
-    var screening = true
-    var screenedOut = 0
+    /// Every decision: accounts, level machines, holds, marks, slow marks, screen, mass-call guard.
+    var evaluator: MarginEvaluator
     var history: MarkHistory
     var risk: RiskBook?
     /// The live VaR back-test (MarginDesk+Calibration.swift).
     var calibration: CalibrationMonitor
     var lastHistorySlot: [String: Int64] = [:]
     var noticesWritten = 0
-    var massCallEvents = 0
-    var lastMassCallAtMs: Int64?
     var sweepCorrections = 0
     var sweeps = 0
-    var evaluations = 0
+
+    // Read-only views of the evaluator for the API, health and the risk extension.
+    var universe: MarginUniverse { evaluator.universe }
+    var model: MarginModel { evaluator.model }
+    var accounts: [String: Account] { evaluator.accounts }
+    var machines: [String: LevelMachine] { evaluator.machines }
+    var holds: [String: Held] { evaluator.holds }
+    var byPair: [String: Set<String>] { evaluator.byPair }
+    var marks: [String: Mark] { evaluator.marks }
+    var valuations: [String: Valuation] { evaluator.valuations }
+    var massCallEvents: Int { evaluator.massCallEvents }
+    var lastMassCallAtMs: Int64? { evaluator.lastMassCallAtMs }
+    var screenedOut: Int { evaluator.screenedOut }
+    var evaluations: Int { evaluator.evaluations }
+    /// Off only in tests that compare the screened path with the unscreened one.
+    var screening: Bool {
+        get { evaluator.screening }
+        set { evaluator.screening = newValue }
+    }
 
     public init(db: OracleDatabase, spoolDirectory: String, syslog: SyslogWriter, universe: MarginUniverse, logger: Logger) async throws {
         self.db = db
         self.spoolDirectory = spoolDirectory
         self.syslog = syslog
         self.logger = logger
-        self.universe = universe
-        self.model = MarginModel(universe: universe)
-        self.book = SweepBook(universe: universe)
+        self.evaluator = MarginEvaluator(universe: universe)
         self.history = MarkHistory(intervalMs: universe.policy.historyIntervalMs, capacity: 2_000, dailyCapacity: universe.policy.historyDays)
         self.calibration = CalibrationMonitor(policy: universe.policy)
         self.outbox = NoticeOutbox(db: db, directory: spoolDirectory, syslog: syslog, logger: logger)
         try loadState()
     }
 
-    /// Accounts, level states and history from SQLite (start-up and after a restart).
+    /// Accounts, level states, slow marks and history from SQLite (start-up and after a restart).
     private func loadState() throws {
         for stored in try db.allAccounts() {
             do {
                 let account = try AccountJSON.decode(stored.json, universe: universe)
-                install(account)
+                evaluator.install(account)
             } catch {
                 // The configuration changed under a stored account (a pair removed): keep it stored, say so.
                 logger.error("stored account no longer valid under this configuration; fix it with PUT or remove the pair from it",
                              metadata: ["account": "\(stored.id)", "error": "\(error)"])
             }
         }
-        for level in try db.levels() {
-            let state = LevelMachine.State(level: MarginLevel(rawValue: level.level) ?? .none, sinceMs: level.sinceMs,
-                                           deadlineMs: level.deadlineMs, noticeSeq: UInt64(max(0, level.transitionSeq)))
-            let overrides = accounts[level.account]?.thresholds
-            machines[level.account] = LevelMachine(thresholds: LevelThresholds(policy: universe.policy, overrides: overrides), state: state)
-            if let reason = level.holdReason { holds[level.account] = Held(reason: reason, by: level.holdBy ?? 0, atMs: level.holdAtMs ?? 0) }
-        }
+        evaluator.restore(levels: try db.levels().map(Self.restoredLevel))
         try loadHistory()
-    }
-
-    func install(_ account: Account) {
-        if let old = accounts[account.id] {
-            for p in old.pairsNeeded(in: universe) { byPair[p]?.remove(old.id) }
+        // Slow marks as persisted; a pair without one (a database from before v3) is rebuilt from
+        // its stored history, so the first print after a restart is weighed against the past.
+        var slow: [String: SlowMark] = [:]
+        for s in try db.slowMarks() {
+            guard let v = Double(s.value), v.isFinite, v > 0 else { continue }
+            slow[s.pair] = SlowMark(windowMs: universe.policy.slowMarkWindowMs, value: v, lastUpdateMs: s.lastUpdateMs)
         }
-        accounts[account.id] = account
-        for p in account.pairsNeeded(in: universe) { byPair[p, default: []].insert(account.id) }
-        if let slot = bookSlot[account.id] {
-            bookSlot[account.id] = book.replace(at: slot, with: account)
-            compactBookIfSparse() // a bigger account retires its old slot
-        } else {
-            bookSlot[account.id] = book.append(account)
-        }
-        let thresholds = LevelThresholds(policy: universe.policy, overrides: account.thresholds)
-        if var m = machines[account.id] {
-            m.thresholds = thresholds
-            machines[account.id] = m
-        } else {
-            machines[account.id] = LevelMachine(thresholds: thresholds)
+        evaluator.restore(slowMarks: slow)
+        for pair in universe.knownPairs where slow[pair] == nil {
+            let points = try db.history(pair: pair, limit: 500).compactMap { p in Double(p.price).map { (tsMs: p.tsMs, price: $0) } }
+            evaluator.rebuildSlowMark(pair: pair, history: points)
         }
     }
 
-    func uninstall(_ id: String) {
-        guard let old = accounts.removeValue(forKey: id) else { return }
-        for p in old.pairsNeeded(in: universe) { byPair[p]?.remove(id) }
-        valuations[id] = nil
-        if let slot = bookSlot.removeValue(forKey: id) { book.remove(at: slot) }
-        machines[id]?.reset()
-        compactBookIfSparse()
-    }
-
-    /// Reclaims the book's retired slots once they reach the live ones (see `SweepBook.compact`):
-    /// API churn (delete, re-create) must not grow memory while the set of accounts stays the same.
-    func compactBookIfSparse() {
-        guard book.count >= 64, book.count - bookSlot.count >= bookSlot.count else { return }
-        let map = book.compact()
-        for (id, slot) in bookSlot { bookSlot[id] = map[slot] }
+    static func restoredLevel(_ level: StoredLevel) -> (account: String, state: LevelMachine.State, hold: MarginEvaluator.Hold?) {
+        let state = LevelMachine.State(level: MarginLevel(rawValue: level.level) ?? .none, sinceMs: level.sinceMs,
+                                       deadlineMs: level.deadlineMs, noticeSeq: UInt64(max(0, level.transitionSeq)))
+        let hold = level.holdReason.map { MarginEvaluator.Hold(reason: $0, by: level.holdBy ?? 0, atMs: level.holdAtMs ?? 0) }
+        return (level.account, state, hold)
     }
 
     /// A reload: new thresholds, pairs, haircuts. Accounts are re-validated; machines keep their state.
     public func reconfigure(_ newUniverse: MarginUniverse, nowMs: Int64) {
-        universe = newUniverse
-        model = MarginModel(universe: newUniverse)
-        let current = Array(accounts.values)
-        byPair = [:]
-        accounts = [:]
-        book = SweepBook(universe: newUniverse)
-        bookSlot = [:]
-        for a in current {
-            do {
-                try AccountJSON.validate(a, universe: newUniverse)
-                install(a)
-            } catch {
-                logger.error("account invalid under the reloaded configuration; it is not evaluated until fixed",
-                             metadata: ["account": "\(a.id)", "error": "\(error)"])
-            }
+        // The risk view first, keyed by the accounts' pair sets under the new configuration.
+        refreshRisk(universe: newUniverse)
+        evaluator.risk = risk
+        let (actions, rejected) = evaluator.reconfigure(newUniverse, nowMs: nowMs)
+        for (id, error) in rejected {
+            logger.error("account invalid under the reloaded configuration; it is not evaluated until fixed",
+                         metadata: ["account": "\(id)", "error": "\(error)"])
         }
-        refreshRisk() // after the accounts are re-installed: their pair sets key the snapshots
-        evaluate(Array(accounts.keys), nowMs: nowMs, sweep: false)
+        apply(actions)
     }
 
     // MARK: mark updates
 
-    /// A new set of marks from the poll loop: re-evaluate only the accounts holding a pair whose mark changed.
+    /// A new set of marks from the poll loop: history first (it refreshes the risk snapshot the
+    /// evaluation uses), then the evaluator re-evaluates the holders of the pairs that changed.
     public func onMarks(_ new: [String: Mark], nowMs: Int64) {
-        var changed: Set<String> = []
         for (pair, mark) in new {
-            let old = marks[pair]
-            if old?.seq != mark.seq || old?.status != mark.status || old?.price != mark.price {
-                changed.insert(pair)
-                if MarginModel.isPriceable(mark), let p = mark.price, old?.seq != mark.seq {
-                    slowMarks[pair, default: SlowMark(windowMs: universe.policy.slowMarkWindowMs)].update(price: p, atMs: mark.updatedAtMs ?? nowMs)
-                    recordHistory(pair: pair, price: p, atMs: mark.updatedAtMs ?? nowMs)
-                }
-            }
-            marks[pair] = mark
-        }
-        guard !changed.isEmpty else { return }
-        var affected: Set<String> = []
-        for pair in changed { affected.formUnion(byPair[pair] ?? []) }
-        evaluate(screen(Array(affected)), nowMs: nowMs, sweep: false)
-    }
-
-    /// Of `ids`, the accounts whose level machine could act on the current marks: the flat book gives
-    /// each account's standard-model ratio in nanoseconds, and an account whose ratio stays inside its
-    /// level's quiet band (`LevelMachine.quietBand`, widened by 0.1 % for rounding) cannot change level,
-    /// so its full valuation is skipped. Call deadlines are handled by `checkDeadlines`, not here.
-    func screen(_ ids: [String]) -> [String] {
-        // The flat book knows no add-ons or tiered haircuts: with either configured its ratio can be too
-        // high, so the screen could skip an account that crosses (see MarginUniverse.flatBookIsExact).
-        guard screening, universe.policy.model == .standard, universe.flatBookIsExact, !ids.isEmpty else { return ids }
-        let prices = SweepPrices(marks: marks, book: book, priceSide: universe.policy.priceSide)
-        let units = book.assetUnitValues(prices)
-        var due: [String] = []
-        due.reserveCapacity(ids.count / 8)
-        for id in ids {
-            guard let slot = bookSlot[id], let machine = machines[id] else {
-                due.append(id)
-                continue
-            }
-            book.reevaluate(slot, prices: prices, units: units)
-            let r = book.ratio(slot)
-            let band = machine.quietBand
-            if r.isNaN || r < band.low * 1.001 || r >= band.high * 0.999 || valuations[id] == nil {
-                due.append(id)
-            } else {
-                screenedOut += 1
+            let old = evaluator.marks[pair]
+            if MarginModel.isPriceable(mark), let p = mark.price, old?.seq != mark.seq {
+                recordHistory(pair: pair, price: p, atMs: mark.updatedAtMs ?? nowMs)
             }
         }
-        return due
+        evaluator.risk = risk
+        apply(evaluator.marksUpdated(new, nowMs: nowMs))
     }
 
     /// Periodic full sweep: every account, plus call deadlines. It must agree with the incremental state:
     /// any notice it produces is one the incremental path missed, counted as a correction.
     public func sweep(nowMs: Int64) {
         sweeps += 1
-        let produced = evaluate(screen(Array(accounts.keys)), nowMs: nowMs, sweep: true)
-        if produced > 0 { sweepCorrections += produced }
-        checkDeadlines(nowMs: nowMs)
+        evaluator.risk = risk
+        let (actions, corrections) = evaluator.sweepTick(nowMs: nowMs)
+        sweepCorrections += corrections
+        apply(actions)
         deliverPending()
     }
 
-    /// Deadlines pass without a mark update too.
-    func checkDeadlines(nowMs: Int64) {
-        var levels: [StoredLevel] = []
-        var notices: [StoredNotice] = []
-        for (id, var m) in machines where m.state.deadlineMs.map({ $0 <= nowMs }) == true && holds[id] == nil {
-            guard let v = currentValuation(id) else { continue }
-            let action = m.deadlineReached(nowMs: nowMs, eligible: v.triggerEligible)
-            machines[id] = m
-            if case let .notify(level, deadline, flags) = action {
-                let n = Notice(level: level, seq: m.state.noticeSeq, createdAtMs: nowMs, deadlineMs: deadline, flags: flags,
-                               valuation: v, currency: universe.currency)
-                notices.append(stored(n))
-                levels.append(storedLevel(id, m, ratio: v.ratio))
-            }
-        }
-        commit(levels: levels, notices: notices)
-    }
-
-    /// Values `ids` on the current marks and runs their level machines. Returns the number of notices queued.
+    /// Values `ids` afresh (unscreened) and runs their level machines; returns the notices queued.
     @discardableResult
     func evaluate(_ ids: [String], nowMs: Int64, sweep: Bool) -> Int {
-        guard !ids.isEmpty else { return 0 }
-        evaluations += ids.count
-        let slow = slowMarkSet()
-        var inputs: [(String, Valuation, LevelMachine.Input)] = []
-        inputs.reserveCapacity(ids.count)
-        var entering = 0
-        for id in ids {
-            guard let account = accounts[id], let machine = machines[id] else { continue }
-            let v = model.value(account, marks: marks, risk: risk)
-            valuations[id] = v
-            guard v.priced else { continue }
-            let slowRatio = model.value(account, marks: slow, risk: risk).ratio
-            let input = LevelMachine.Input(ratio: v.ratio, slowRatio: slowRatio, equity: v.equity,
-                                           initialRequirement: v.initialRequirement, eligible: v.triggerEligible)
-            if v.triggerEligible, !machine.state.level.isCall,
-               LevelMachine.rawLevel(ratio: v.ratio, slowRatio: slowRatio, thresholds: machine.thresholds).isCall {
-                entering += 1
-            }
-            inputs.append((id, v, input))
-        }
-        // Mass call: one update pushing an unusual share of priced accounts into call at once is more
-        // likely a bad mark than a market; flag it and let no liquidation follow until it is confirmed.
-        let priced = max(1, accounts.count - valuations.values.lazy.filter { !$0.priced }.count)
-        let massCall = !sweep && entering >= 3 && Double(entering) / Double(priced) >= universe.policy.massCallShare
-        if massCall {
-            massCallEvents += 1
-            lastMassCallAtMs = nowMs
-            logger.warning("mass-call event: one mark update moved many accounts into call; liquidation deferred",
-                           metadata: ["accounts": "\(entering)", "priced": "\(priced)"])
-            syslog.log(.warning, "mass-call event: \(entering) of \(priced) accounts entering call on one mark update; liquidations deferred")
-        }
-        var levels: [StoredLevel] = []
-        var notices: [StoredNotice] = []
-        for (id, v, var input) in inputs {
-            guard holds[id] == nil, var m = machines[id] else { continue }
-            input.massCall = massCall
-            let before = m.state
-            let action = m.markEvaluated(input, nowMs: nowMs)
-            machines[id] = m
-            if case let .notify(level, deadline, flags) = action {
-                let n = Notice(level: level, seq: m.state.noticeSeq, createdAtMs: nowMs, deadlineMs: deadline, flags: flags,
-                               valuation: v, currency: universe.currency)
-                notices.append(stored(n))
-            }
-            if m.state != before { levels.append(storedLevel(id, m, ratio: v.ratio)) }
-        }
-        commit(levels: levels, notices: notices)
-        return notices.count
+        evaluator.risk = risk
+        let actions = evaluator.reevaluate(ids, nowMs: nowMs)
+        apply(actions)
+        return actions.notices.count
     }
 
-    /// The account valued afresh on the current marks (for the API and deadlines; cheap for one account).
-    func currentValuation(_ id: String) -> Valuation? {
-        guard let account = accounts[id] else { return nil }
-        return model.value(account, marks: marks, risk: risk)
-    }
-
-    func slowMarkSet() -> [String: Mark] {
-        var out = marks
-        for (pair, s) in slowMarks {
-            if let v = s.value, var m = out[pair] {
-                m.price = v
-                out[pair] = m
+    /// Carries out what the evaluator decided: level states and notices into the outbox (one
+    /// transaction), slow marks into the store, mass-call events and unpriced accounts into the logs.
+    func apply(_ a: MarginEvaluator.Actions) {
+        for e in a.massCalls {
+            logger.warning("mass-call event: one mark update moved many holders of a pair into call; liquidation deferred until a later mark confirms the move",
+                           metadata: ["pair": "\(e.pair)", "accounts": "\(e.entering)", "holders": "\(e.holders)"])
+            syslog.log(.warning, "mass-call event on \(e.pair): \(e.entering) of \(e.holders) holders entering call on one mark update; liquidations deferred until confirmed")
+        }
+        for pair in a.confirmed {
+            logger.notice("mass-call move confirmed by a later mark; liquidations may proceed", metadata: ["pair": "\(pair)"])
+        }
+        for u in a.unpriced {
+            logger.error("account unpriced: its valuation is not usable", metadata: ["account": "\(u.account)", "reason": "\(u.reason)"])
+        }
+        if !a.slowMarks.isEmpty {
+            do {
+                try db.putSlowMarks(a.slowMarks.compactMap { pair, s in
+                    guard let v = s.value, let t = s.lastUpdateMs else { return nil }
+                    return StoredSlowMark(pair: pair, value: DecimalText.format(v, maxFractionDigits: 10), lastUpdateMs: t)
+                })
+            } catch {
+                // Not fatal: the slow mark in memory is right; a restart rebuilds it from history.
+                logger.error("cannot store slow marks", metadata: ["error": "\(error)"])
             }
         }
-        return out
+        let ratios = Dictionary(a.levels.map { ($0.account, $0.ratio) }, uniquingKeysWith: { $1 })
+        commit(levels: a.levels.map { storedLevel($0.account, $0.state, ratio: ratios[$0.account] ?? .nan) },
+               notices: a.notices.map(stored))
     }
 
     func stored(_ n: Notice) -> StoredNotice {
         StoredNotice(id: n.id, account: n.account, level: n.level.rawValue, createdAtMs: n.createdAtMs, json: n.jsonLine(), syslog: n.syslogLine())
     }
 
-    func storedLevel(_ id: String, _ m: LevelMachine, ratio: Double) -> StoredLevel {
+    func storedLevel(_ id: String, _ state: LevelMachine.State, ratio: Double) -> StoredLevel {
         let h = holds[id]
-        return StoredLevel(account: id, level: m.state.level.rawValue, sinceMs: m.state.sinceMs ?? 0, deadlineMs: m.state.deadlineMs,
-                           transitionSeq: Int64(m.state.noticeSeq), ratio: ratio.isFinite ? DecimalText.format(ratio, maxFractionDigits: 6) : nil,
+        return StoredLevel(account: id, level: state.level.rawValue, sinceMs: state.sinceMs ?? 0, deadlineMs: state.deadlineMs,
+                           transitionSeq: Int64(state.noticeSeq), ratio: ratio.isFinite ? DecimalText.format(ratio, maxFractionDigits: 6) : nil,
                            holdReason: h?.reason, holdBy: h?.by, holdAtMs: h?.atMs)
     }
 
@@ -331,18 +205,15 @@ public actor MarginDesk {
             logger.critical("cannot reload level state after a failed commit", metadata: ["error": "\(error)"])
             return
         }
-        var stored: [String: LevelMachine.State] = [:]
-        for l in levels {
-            stored[l.account] = .init(level: MarginLevel(rawValue: l.level) ?? .none, sinceMs: l.sinceMs,
-                                      deadlineMs: l.deadlineMs, noticeSeq: UInt64(max(0, l.transitionSeq)))
+        // Every machine goes back to its stored state, and one without a stored row (an account whose
+        // first transition is the one that failed) to the initial state: otherwise the notice whose
+        // commit failed would never be produced again.
+        var restored = levels.map(Self.restoredLevel)
+        let stored = Set(levels.map(\.account))
+        for id in machines.keys where !stored.contains(id) {
+            restored.append((id, LevelMachine.State(), holds[id]))
         }
-        // Every machine, not only those with a stored row: an account that never had a committed
-        // transition has no row, and must go back to the initial state, or the notice whose commit
-        // failed would never be produced again.
-        for id in machines.keys {
-            machines[id] = LevelMachine(thresholds: machines[id]?.thresholds ?? LevelThresholds(policy: universe.policy),
-                                        state: stored[id] ?? LevelMachine.State())
-        }
+        evaluator.restore(levels: restored)
     }
 
     /// Delivers the outbox to the spool, then syslog (see `NoticeOutbox`).

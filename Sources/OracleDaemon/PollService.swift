@@ -66,6 +66,11 @@ public struct PollService: Service {
                 if let stallFile { await Self.stallWhileExists(stallFile) }
                 let started = WallClock.monotonicMs()
                 let nowMs = WallClock.nowMs()
+                // Schedules (token buckets, backoff, Retry-After, quarantine) run on monotonic time: a
+                // wall-clock step backwards would otherwise stop every refill until the clock caught up
+                // (hours), and a step forwards would end every wait at once. Their health is shown in
+                // wall time by adding the current offset.
+                let schedMs = Int64(started)
 
                 if let next = reloads.takePending() {
                     do {
@@ -96,9 +101,9 @@ public struct PollService: Service {
                     }
                     switch sample.result {
                     case .success:
-                        schedules[c.key.source]!.recordSuccess(nowMs: nowMs, latencyMs: Int64(c.latencyMs ?? 0))
+                        schedules[c.key.source]!.recordSuccess(nowMs: schedMs, latencyMs: Int64(c.latencyMs ?? 0))
                     case .failure(let err):
-                        schedules[c.key.source]!.recordFailure(httpStatus: c.httpStatus, error: err, nowMs: nowMs)
+                        schedules[c.key.source]!.recordFailure(httpStatus: c.httpStatus, error: err, nowMs: schedMs)
                         statuses[c.key.source]?.errors += 1
                         statuses[c.key.source]?.errorsByClass[c.transportError ?? err.errorClass.rawValue, default: 0] += 1
                         logger.debug("source error", metadata: ["source": "\(c.key.source)", "pair": "\(c.key.pair)", "error": "\(err)"])
@@ -114,7 +119,7 @@ public struct PollService: Service {
                     for ps in pair.sources {
                         let key = Key(pair: pair.symbol, source: ps.source)
                         guard !inFlight.contains(key), let spec = config.sources.first(where: { $0.name == ps.source }),
-                              schedules[ps.source]?.tryAcquire(nowMs: nowMs) == true else { continue }
+                              schedules[ps.source]?.tryAcquire(nowMs: schedMs) == true else { continue }
                         inFlight.insert(key)
                         let fetcher = self.fetcher
                         let userAgent = config.daemon.userAgent
@@ -127,7 +132,7 @@ public struct PollService: Service {
 
                 // 3. Aggregate and publish.
                 let marks = engine.cycle(nowMs: nowMs)
-                for (name, sched) in schedules { statuses[name]?.apply(sched.health) }
+                for (name, sched) in schedules { statuses[name]?.apply(sched.health(nowMs: schedMs), wallOffsetMs: nowMs - schedMs) }
                 let cycleMs = WallClock.monotonicMs() - started
                 await state.publish(marks: marks, sources: config.sources.compactMap { statuses[$0.name] }, cycleMs: cycleMs,
                                     nowMs: nowMs, streamPolicy: config.daemon.streamPolicy)

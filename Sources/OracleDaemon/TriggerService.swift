@@ -11,31 +11,38 @@ public struct TriggerService: Service {
     let reloads: ReloadController
     let sweepIntervalMs: Int64
     let logger: Logger
+    /// Wall time (Unix ms) and monotonic time (ms) are injected so tests can drive deadlines.
+    let nowMs: @Sendable () -> Int64
+    let monotonicMs: @Sendable () -> Double
 
-    public init(desk: MarginDesk, feed: MarkFeed, reloads: ReloadController, sweepIntervalMs: Int64 = 15_000, logger: Logger) {
+    public init(desk: MarginDesk, feed: MarkFeed, reloads: ReloadController, sweepIntervalMs: Int64 = 15_000, logger: Logger,
+                nowMs: @escaping @Sendable () -> Int64 = { WallClock.nowMs() },
+                monotonicMs: @escaping @Sendable () -> Double = { WallClock.monotonicMs() }) {
         self.desk = desk
         self.feed = feed
         self.reloads = reloads
         self.sweepIntervalMs = sweepIntervalMs
         self.logger = logger
+        self.nowMs = nowMs
+        self.monotonicMs = monotonicMs
     }
 
     public func run() async throws {
         await desk.deliverPending()   // redeliver what a crash left in the outbox
         var lastVersion: UInt64 = 0
-        var lastSweep = WallClock.monotonicMs()
+        var lastSweep = monotonicMs()
         for await _ in feed.updates.cancelOnGracefulShutdown() {
             if let next = reloads.takePendingMargin() {
-                await desk.reconfigure(MarginRuntime.universe(next), nowMs: WallClock.nowMs())
+                await desk.reconfigure(MarginRuntime.universe(next), nowMs: nowMs())
             }
             let snap = feed.snapshot()
             if snap.version != lastVersion {
                 lastVersion = snap.version
                 await desk.onMarks(snap.marks, nowMs: snap.nowMs)
             }
-            if WallClock.monotonicMs() - lastSweep >= Double(sweepIntervalMs) {
-                lastSweep = WallClock.monotonicMs()
-                await desk.sweep(nowMs: WallClock.nowMs())
+            if monotonicMs() - lastSweep >= Double(sweepIntervalMs) {
+                lastSweep = monotonicMs()
+                await desk.sweep(nowMs: nowMs())
             }
         }
     }

@@ -51,6 +51,15 @@ extension OracleDatabase {
             }
             try db.create(index: "notice_unsyslogged", on: "notice", columns: ["syslogged"])
         }
+        m.registerMigration("v3: slow marks survive a restart") { db in
+            // The liquidation confirmation's EWMA per pair: rebuilt from scratch, the first print
+            // after a restart would be the slow mark and confirm itself.
+            try db.create(table: "slow_mark") { t in
+                t.primaryKey("pair", .text)
+                t.column("value", .text).notNull()
+                t.column("last_update_ms", .integer).notNull()
+            }
+        }
         return m
     }
 }

@@ -5,23 +5,15 @@ import OracleCore
 /// Margin sweep benchmarks (issue 4): a full standard-model sweep of `accounts` accounts × (8
 /// positions on 8 distinct pairs out of 12 + 4 collateral assets — `AccountJSON` accepts one
 /// position per pair) in Swift (`SweepBook.sweep`) against the plain C loop on the same arrays
-/// (`cbench_sweep`), and incremental evaluation per mark update through `CrossingIndex`
-/// (price-move budgets; an index by pair would touch two thirds of all accounts per update here).
+/// (`cbench_sweep`). The incremental path per mark update is `IncrementalBench.swift`.
 ///
 /// The synthetic book is shaped like a real one (printed with the figures): 96 % of accounts are
 /// healthy (ratio log-uniform in 2–10), 2.5 % sit in 1.21–2 (around the warning thresholds) and a
 /// thin tail of 1.5 % lies within ±10 % of call_ratio 1.10 (0.99–1.21). Each mark update moves one
 /// pair chosen at random by 1–20 bp (log-uniform magnitude, random sign), confidence 2 bp.
 ///
-/// Figures: `sweep_ms_1m`, `sweep_c_ms_1m` (median of 7 runs after a warm-up), `index_build_ms_1m`,
-/// `incremental_us_per_update` (mean over 20 000 updates, excluding rebuilds),
-/// `incremental_p50_us`/`_p99_us`, `incremental_tracked_accounts` and
-/// `incremental_tracked_scanned_per_update` (accounts near an edge tracked exactly, and the entries
-/// one update streams; `SWEEP_TRACK_BELOW` overrides the index's `trackBelow`), `incremental_rebuild_ms`
-/// (mean cost of one sweep + rebuild), `incremental_amortized_us_per_update` (including the full sweep + index rebuild triggered when
-/// the index asks for one), `candidates_per_update`, and `incremental_misses` (accounts outside their
-/// quiet band, by a full C sweep every 500 updates and at the end, that the index had not handed
-/// out — must be 0).
+/// Figures: `sweep_ms_1m`, `sweep_c_ms_1m` (median of 7 runs after a warm-up),
+/// `sweep_c_disagreements_1m` (must be 0) and `sweep_below_call_1m`.
 func runSweepBench(accounts n: Int) -> [(name: String, value: Double, unit: String)] {
     let suffix = n == 1_000_000 ? "1m" : "\(n)"
     var rng = SweepBenchRNG(seed: 0x5eed)
@@ -116,108 +108,6 @@ func runSweepBench(accounts n: Int) -> [(name: String, value: Double, unit: Stri
     results.append(("sweep_c_ms_\(suffix)", median(cTimes), "ms"))
     results.append(("sweep_below_call_\(suffix)", Double(swiftBelow), "accounts"))
 
-    // Incremental evaluation: marks move ±3 bp at random; candidates are re-evaluated, their level
-    // machine runs, and they are reinserted with their new band (what the trigger does).
-    let thresholds = LevelThresholds(policy: MarginPolicy())
-    var levels = [LevelMachine.State](repeating: .init(), count: n)
-    var band = [QuietBand](repeating: QuietBand(low: 0, high: 0, highNeedsInitial: false), count: n)
-    // Takes the figures rather than capturing `book`: a closure capturing the book would box it
-    // and make every `reinsert(…, book: book, …)` copy it (a retain/release per array).
-    func settle(_ a: Int, _ f: (equity: Double, maintenance: Double, initial: Double), nowMs: Int64) -> Bool {
-        let r = f.maintenance > 0 ? f.equity / f.maintenance : .infinity
-        var machine = LevelMachine(thresholds: thresholds, state: levels[a])
-        let action = machine.markEvaluated(.init(ratio: r, slowRatio: r, equity: f.equity,
-                                                 initialRequirement: f.initial, eligible: true), nowMs: nowMs)
-        levels[a] = machine.state
-        band[a] = machine.quietBand
-        return action != .none
-    }
-    for a in 0..<n { _ = settle(a, (book.equity[a], book.maintenance[a], book.initial[a]), nowMs: 0) }
-    let trackBelow = ProcessInfo.processInfo.environment["SWEEP_TRACK_BELOW"].flatMap(Double.init) ?? 0.01
-    var index = CrossingIndex(book: book, prices: prices, trackBelow: trackBelow) { band[$0] }
-    let buildTime = clock.measure { index = CrossingIndex(book: book, prices: prices, trackBelow: trackBelow) { band[$0] } }
-    results.append(("index_build_ms_\(suffix)", ms(buildTime), "ms"))
-
-    let updates = 20_000
-    var candidates: [Int32] = []
-    candidates.reserveCapacity(4096)
-    var incremental = Duration.zero, rebuilds = Duration.zero
-    var candidateTotal = 0, maxCandidates = 0, notices = 0, rebuildCount = 0, misses = 0
-    var sampled: [Double] = []
-    sampled.reserveCapacity(updates)
-    /// Accounts outside their band by a full C sweep into scratch arrays (the book is untouched).
-    func countMisses(_ book: SweepBook, _ prices: SweepPrices) -> Int {
-        let u = book.assetUnitValues(prices)
-        _ = book.colStart.withUnsafeBufferPointer { cs in
-            book.colAsset.withUnsafeBufferPointer { ca in
-            book.colAmount.withUnsafeBufferPointer { cm in
-            book.posStart.withUnsafeBufferPointer { ps in
-            book.posPair.withUnsafeBufferPointer { pp in
-            book.posQty.withUnsafeBufferPointer { pq in
-            book.posEntry.withUnsafeBufferPointer { pe in
-            outE.withUnsafeMutableBufferPointer { oe in
-            outM.withUnsafeMutableBufferPointer { om in
-            outI.withUnsafeMutableBufferPointer { oi in
-                cbench_sweep(n, cs.baseAddress, ca.baseAddress, cm.baseAddress, ps.baseAddress, pp.baseAddress,
-                             pq.baseAddress, pe.baseAddress, u, prices.low, prices.high, prices.mid,
-                             mmRates, imRates, 1.10, oe.baseAddress, om.baseAddress, oi.baseAddress)
-            }}}}}}}}}
-        }
-        var m = 0
-        for a in 0..<n where book.isActive[a] && !band[a].contains(equity: outE[a], maintenance: outM[a], initial: outI[a]) { m += 1 }
-        return m
-    }
-    for step in 0..<updates {
-        let p = Int(rng.nextInt(UInt64(P)))
-        let bp = exp(log(1.0) + (log(20.0) - log(1.0)) * rng.next())
-        let move = exp((rng.next() < 0.5 ? -1.0 : 1.0) * bp * 1e-4)
-        // Timed inline, not in a `measure` closure: a closure capturing `book` makes every
-        // `reinsert(…, book: book, …)` copy the book (a retain/release per array, ~20 per candidate).
-        let t0 = clock.now
-        prices.set(pair: p, price: prices.mid[p] * move, confidence: prices.mid[p] * move * 2e-4)
-        let u = book.assetUnitValues(prices)
-        candidates.removeAll(keepingCapacity: true)
-        index.candidates(afterUpdateOf: p, prices: prices, into: &candidates)
-        for a32 in candidates {
-            let a = Int(a32)
-            book.reevaluate(a, prices: prices, units: u)
-            if settle(a, (book.equity[a], book.maintenance[a], book.initial[a]), nowMs: Int64(step)) { notices += 1 }
-            index.reinsert(a, book: book, prices: prices, band: band[a])
-        }
-        let t = clock.now - t0
-        incremental += t
-        sampled.append(ms(t) * 1e3)
-        candidateTotal += candidates.count
-        maxCandidates = max(maxCandidates, candidates.count)
-        if index.needsRebuild {
-            rebuildCount += 1
-            rebuilds += clock.measure {
-                book.sweep(prices, callRatio: 1.10)
-                for a in 0..<n { if settle(a, (book.equity[a], book.maintenance[a], book.initial[a]), nowMs: Int64(step)) { notices += 1 } }
-                index = CrossingIndex(book: book, prices: prices, trackBelow: trackBelow) { band[$0] }
-            }
-        }
-        if step % 500 == 499 { misses += countMisses(book, prices) }
-    }
-    // Agreement with a full sweep: no account may be outside its band without the index knowing.
-    misses += countMisses(book, prices)
-    sampled.sort()
-    let hot = (0..<n).filter { book.isActive[$0] && book.equity[$0] < 1.21 * book.maintenance[$0] && book.equity[$0] >= 0.99 * book.maintenance[$0] }.count
-    print("  book: 96% ratio 2–10 (log-uniform), 2.5% 1.21–2, 1.5% 0.99–1.21 (±10% of call 1.10); " +
-          "updates: one random pair, 1–20 bp log-uniform, random sign; at the end \(hot) accounts within ±10% of call")
-    results.append(("incremental_us_per_update", ms(incremental) * 1e3 / Double(updates), "us"))
-    results.append(("incremental_amortized_us_per_update", ms(incremental + rebuilds) * 1e3 / Double(updates), "us"))
-    results.append(("incremental_p50_us", sampled[updates / 2], "us"))
-    results.append(("incremental_p99_us", sampled[updates * 99 / 100], "us"))
-    results.append(("candidates_per_update", Double(candidateTotal) / Double(updates), "accounts"))
-    results.append(("candidates_max_per_update", Double(maxCandidates), "accounts"))
-    results.append(("incremental_immediate_entries", Double(index.immediateEntries), "entries"))
-    results.append(("incremental_tracked_accounts", Double(index.trackedAccounts), "accounts"))
-    results.append(("incremental_tracked_scanned_per_update", Double(index.trackedScanned) / Double(updates), "entries"))
-    results.append(("incremental_rebuilds", Double(rebuildCount), "count"))
-    results.append(("incremental_rebuild_ms", rebuildCount > 0 ? ms(rebuilds) / Double(rebuildCount) : 0, "ms"))
-    results.append(("incremental_notices", Double(notices), "count"))
-    results.append(("incremental_misses", Double(misses), "accounts"))
     return results
 }
 

@@ -1,6 +1,7 @@
 // oracled-bench: release-build figures for the hot paths, each beside its baseline from the same run.
 // Every figure ends up as one line `BENCH <name> <value> <unit>` at the end of the output.
-// Usage: oracled-bench [parse] [aggregate] [sweep] [portfolio] [notice] [import] [--accounts N]  (no names: all)
+// Usage: oracled-bench [parse] [aggregate] [sweep] [incremental] [portfolio] [notice] [import] [--accounts N]
+//                     [--incremental-accounts N]  (no names: all)
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,7 +9,8 @@ import Glibc
 var figures: [(name: String, value: Double, unit: String)] = []
 let args = CommandLine.arguments
 let accounts = args.firstIndex(of: "--accounts").flatMap { i in i + 1 < args.count ? Int(args[i + 1]) : nil } ?? 1_000_000
-let groups = Set(["parse", "aggregate", "sweep", "portfolio", "notice", "import"]).intersection(args)
+let incrementalAccounts = args.firstIndex(of: "--incremental-accounts").flatMap { i in i + 1 < args.count ? Int(args[i + 1]) : nil } ?? 100_000
+let groups = Set(["parse", "aggregate", "sweep", "incremental", "portfolio", "notice", "import"]).intersection(args)
 func wanted(_ g: String) -> Bool { groups.isEmpty || groups.contains(g) }
 
 if wanted("parse") {
@@ -22,6 +24,10 @@ if wanted("aggregate") {
 if wanted("sweep") {
     print("margin sweep: \(accounts) accounts × 8 positions + 4 collateral, Swift vs a plain C loop")
     figures += runSweepBench(accounts: accounts)
+}
+if wanted("incremental") {
+    print("incremental: the daemon's path per mark update (MarginEvaluator.marksUpdated), \(incrementalAccounts) accounts")
+    figures += runIncrementalBench(accounts: incrementalAccounts)
 }
 if wanted("portfolio") {
     print("portfolio requirement: MarginModel.value (VaR + ES + add-ons + floors, 8 positions) vs the same in plain C")

@@ -87,6 +87,10 @@ import OracleCore
                             mentioning: "urgent_ratio = 0.85 must be greater than liquidation_ratio = 0.9")
         let hysteresis = Fixture.config(margin: "warn_ratio = 1.3\nwarn_exit_ratio = 1.2")
         expectSingleProblem(hysteresis, at: "warn_exit_ratio", key: "warn_exit_ratio", code: .invalidValue, mentioning: "warn_exit_ratio")
+        // Exit equal to entry is a zero band: refused too (strictly greater).
+        let zeroBand = Fixture.config(margin: "warn_ratio = 1.3\nwarn_exit_ratio = 1.3")
+        expectSingleProblem(zeroBand, at: "warn_exit_ratio", key: "warn_exit_ratio", code: .invalidValue,
+                            mentioning: "warn_exit_ratio = 1.3 must be greater than warn_ratio = 1.3")
         // urgent == call is allowed (<=).
         #expect(throws: Never.self) { try ConfigLoader.parse(Fixture.config(margin: "urgent_ratio = 1.1\ncall_ratio = 1.1"), file: "x") }
     }

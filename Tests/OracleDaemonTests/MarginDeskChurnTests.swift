@@ -15,12 +15,12 @@ struct MarginDeskChurnTests {
             }
             for i in stride(from: 0, to: ids, by: 2) { _ = try await f.desk.delete(id: "c\(i)") }
         }
-        let slots = await f.desk.book.count
-        let live = await f.desk.bookSlot.count
+        let slots = await f.desk.evaluator.book.count
+        let live = await f.desk.evaluator.bookSlot.count
         #expect(live == ids / 2)
         // 30 rounds of 50 re-creations would be 1,600 slots without compaction.
         #expect(slots <= max(64, 2 * live) + 1, "book holds \(slots) slots for \(live) accounts")
         // Every live account still resolves to its own slot.
-        for (id, slot) in await f.desk.bookSlot { #expect(await f.desk.book.ids[slot] == id) }
+        for (id, slot) in await f.desk.evaluator.bookSlot { #expect(await f.desk.evaluator.book.ids[slot] == id) }
     }
 }

@@ -1,10 +1,20 @@
 /// Why an account document was rejected. The message names the field by its JSON path
 /// (`positions[1].pair`) and says what would be accepted instead.
 public struct AccountError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What kind of mistake, for tests and for mapping to an HTTP status (all are 400s).
+    /// What kind of mistake, for tests and for mapping to an HTTP status: `outOfRange` (a number
+    /// outside its sane bounds) and `inconsistent` (thresholds that parse but cannot be ordered)
+    /// are 422 Unprocessable Content; the rest are 400s.
     public enum Code: String, Sendable, Equatable {
         case malformedJSON, missingField, unknownField, wrongType, invalidDecimal, invalidValue,
-             unknownAsset, unknownPair, duplicate
+             unknownAsset, unknownPair, duplicate, outOfRange, inconsistent
+    }
+
+    /// 422 for well-formed values the model refuses (`outOfRange`, `inconsistent`), 400 otherwise.
+    public var httpStatus: Int {
+        switch code {
+        case .outOfRange, .inconsistent: 422
+        default: 400
+        }
     }
 
     public var code: Code

@@ -89,6 +89,25 @@ public enum AccountJSON {
 
     // MARK: - validation
 
+    /// Sane bounds on account numbers (docs/margin-levels.md "Bounds"). They refuse typing and unit
+    /// mistakes (1e306 units, a price in the wrong currency's cents) before they reach the model,
+    /// where they would overflow to ±∞/NaN and leave the account silently unpriced. Set far above
+    /// any real book: the largest token supplies are ~1e15 units, prices above 1e9 do not exist,
+    /// and 1e15 in the margin currency is above any single account. Within them every figure the
+    /// model computes (Σ |q| × price, × rates ≤ 1) stays finite with room to spare.
+    public enum Bounds {
+        /// Largest |quantity| of a position, base units.
+        public static let maxQuantity = 1e15
+        /// Largest collateral balance, asset units.
+        public static let maxAmount = 1e15
+        /// Largest entry price, in the margin currency.
+        public static let maxPrice = 1e9
+        /// Largest |quantity| × entry price of one position, in the margin currency.
+        public static let maxNotional = 1e15
+
+        static func text(_ v: Double) -> String { "1e\(Int(log10(v).rounded()))" }
+    }
+
     /// Checks an account built in code against the universe, with the same messages as `decode`.
     public static func validate(_ account: Account, universe: MarginUniverse) throws(AccountError) {
         try validateId(account.id)
@@ -110,6 +129,10 @@ public enum AccountJSON {
             guard c.amount.value >= 0 else {
                 throw AccountError(.invalidValue, field: f() + ".amount",
                                    "negative collateral \(c.amount.text); a debt is a short position, not a balance")
+            }
+            guard c.amount.value <= Bounds.maxAmount else {
+                throw AccountError(.outOfRange, field: f() + ".amount",
+                                   "\(c.amount.text) exceeds the largest accepted balance \(Bounds.text(Bounds.maxAmount)) units; check the units")
             }
         }
         var seenPairs: [String: Int] = [:]
@@ -135,6 +158,19 @@ public enum AccountJSON {
             guard p.entryPrice.value.isFinite, p.entryPrice.value > 0 else {
                 throw AccountError(.invalidValue, field: f() + ".entry_price",
                                    "\(JSONString.quoted(p.entryPrice.text)) must be a positive finite price")
+            }
+            guard p.entryPrice.value <= Bounds.maxPrice else {
+                throw AccountError(.outOfRange, field: f() + ".entry_price",
+                                   "\(p.entryPrice.text) exceeds the largest accepted price \(Bounds.text(Bounds.maxPrice)); check the units")
+            }
+            let q = abs(p.quantity.value)
+            guard q <= Bounds.maxQuantity else {
+                throw AccountError(.outOfRange, field: f() + ".quantity",
+                                   "\(p.quantity.text) exceeds the largest accepted quantity ±\(Bounds.text(Bounds.maxQuantity)) base units; check the units")
+            }
+            guard q * p.entryPrice.value <= Bounds.maxNotional else {
+                throw AccountError(.outOfRange, field: f() + ".quantity",
+                                   "notional at entry |\(p.quantity.text)| × \(p.entryPrice.text) exceeds \(Bounds.text(Bounds.maxNotional)) \(universe.currency); check the units")
             }
         }
         if let t = account.thresholds {

@@ -11,10 +11,15 @@
 /// - **De-escalation** only past the exit ratios: warning → none at `warnExitRatio`, urgent →
 ///   margin_call at `urgentExitRatio`; both silent (the open call still stands). A call (margin_call,
 ///   urgent, liquidation) ends only with `cured`: equity ≥ initial requirement and ratio ≥
-///   `callExitRatio`; the state then returns to `none`.
+///   `callExitRatio` (`LevelThresholds.isCured`); the state then returns to `none`.
 /// - **Liquidation** needs the ratio below `liquidationRatio` on both the latest mark and the slow
-///   mark, or an expired deadline; a mass-call update never liquidates (the account goes to urgent at
-///   most, flagged `liquidationDeferred`) and the next non-mass evaluation decides.
+///   mark, or an expired deadline; an evaluation with `liquidationBlocked` (a mass-call update, or a
+///   pair whose mass-call move is not yet confirmed) never liquidates (the account goes to urgent at
+///   most, flagged `liquidationDeferred`) and the next unblocked evaluation decides.
+/// - **Cure beats an expired deadline.** An evaluation that finds the call cured cures it, even if
+///   the deadline passed before this evaluation: the deadline means "not cured in time", and the
+///   account is cured when it is first looked at again.
+/// - **Non-finite figures** (equity, initial requirement, NaN ratio) are not a decision: nothing.
 ///
 /// Notice ids: every notification increments `state.noticeSeq`; `Notice.makeId(account:level:seq:)`
 /// turns it into a stable id, so the owner must persist the state (with the counter) together with
@@ -53,20 +58,27 @@ public struct LevelMachine: Sendable, Equatable {
         /// The same ratio on the slow marks (liquidation confirmation).
         public var slowRatio: Double
         public var equity: Double
+        /// Maintenance requirement (for the cure test); derived from equity / ratio when not given.
+        public var maintenance: Double
         public var initialRequirement: Double
         /// Every mark used is `ok`, or `degraded` with ≥ min_trigger_sources usable sources.
         public var eligible: Bool
-        /// This update moved an unusual share of accounts into call at once.
+        /// This update moved an unusual share of accounts into call at once (the notice says so).
         public var massCall: Bool
+        /// No liquidation now: a mass-call update, or a pair of the account whose mass-call move is
+        /// still unconfirmed (`MarginEvaluator`). Implied by `massCall`.
+        public var liquidationBlocked: Bool
 
         public init(ratio: Double, slowRatio: Double, equity: Double, initialRequirement: Double,
-                    eligible: Bool, massCall: Bool = false) {
+                    eligible: Bool, massCall: Bool = false, liquidationBlocked: Bool = false, maintenance: Double? = nil) {
             self.ratio = ratio
             self.slowRatio = slowRatio
             self.equity = equity
+            self.maintenance = maintenance ?? (ratio.isInfinite && ratio > 0 ? 0 : equity / ratio)
             self.initialRequirement = initialRequirement
             self.eligible = eligible
             self.massCall = massCall
+            self.liquidationBlocked = liquidationBlocked || massCall
         }
     }
 
@@ -80,15 +92,21 @@ public struct LevelMachine: Sendable, Equatable {
 
     /// Event: the account was valued on new marks (or changed: deposit, new positions).
     public mutating func markEvaluated(_ input: Input, nowMs: Int64) -> Action {
-        guard input.eligible, !input.ratio.isNaN, !input.slowRatio.isNaN else { return .none }
+        guard input.eligible, !input.ratio.isNaN, !input.slowRatio.isNaN,
+              input.equity.isFinite, input.initialRequirement.isFinite else { return .none }
         let t = thresholds
         var flags: NoticeFlags = input.massCall ? [.massCall] : []
+        // Cure first: a cured call is cured even when its deadline passed before this evaluation.
+        if state.level.isCall, t.isCured(equity: input.equity, maintenance: input.maintenance, initial: input.initialRequirement) {
+            state = State(level: .none, sinceMs: nowMs, deadlineMs: nil, noticeSeq: state.noticeSeq + 1)
+            return .notify(.cured, deadlineMs: nil, flags: flags.intersection(.massCall))
+        }
         var target = Self.rawLevel(ratio: input.ratio, slowRatio: input.slowRatio, thresholds: t)
         if state.level.isCall, state.level != .liquidation, let d = state.deadlineMs, nowMs >= d {
             target = .liquidation
             flags.insert(.deadlineExpired)
         }
-        if target == .liquidation, input.massCall {
+        if target == .liquidation, input.liquidationBlocked {
             target = .urgent
             flags.remove(.deadlineExpired)
             flags.insert(.liquidationDeferred)
@@ -98,10 +116,6 @@ public struct LevelMachine: Sendable, Equatable {
         }
         switch state.level {
         case .marginCall, .urgent, .liquidation:
-            if input.equity >= input.initialRequirement, input.ratio >= t.callExitRatio {
-                state = State(level: .none, sinceMs: nowMs, deadlineMs: nil, noticeSeq: state.noticeSeq + 1)
-                return .notify(.cured, deadlineMs: nil, flags: flags.intersection(.massCall))
-            }
             if state.level == .urgent, input.ratio >= t.urgentExitRatio {
                 state.level = .marginCall
                 state.sinceMs = nowMs
@@ -118,7 +132,9 @@ public struct LevelMachine: Sendable, Equatable {
     }
 
     /// Event: a timer fired at (or after) the call deadline. Liquidates an open call whose deadline
-    /// has passed, if the marks are eligible; otherwise the next eligible evaluation does.
+    /// has passed, if the marks are eligible; otherwise the next eligible evaluation does. It knows
+    /// nothing of a cure or of an unconfirmed move: `MarginEvaluator` runs `markEvaluated` on a fresh
+    /// valuation instead (cure first, liquidation capped while blocked); this is for owners without one.
     public mutating func deadlineReached(nowMs: Int64, eligible: Bool) -> Action {
         guard eligible, state.level == .marginCall || state.level == .urgent,
               let d = state.deadlineMs, nowMs >= d else { return .none }

@@ -2,7 +2,10 @@
 /// overrides. All ratios are adjusted equity / maintenance requirement.
 ///
 /// Hysteresis: the band `warnExitRatio − warnRatio` (0.10 with the defaults) is reused above every
-/// level. Leaving `warning` needs ratio ≥ `warnExitRatio`; leaving `urgent` for `margin_call`
+/// level, and it is always positive (exit strictly above entry): the configuration and the account
+/// API refuse an exit ratio at or below its entry ratio, and an override of `warn_ratio` without
+/// its `warn_exit_ratio` keeps the configured band (warn_exit = overridden warn + global band), so
+/// an override can never close the band and let a ratio hovering at a threshold notify every cycle. Leaving `warning` needs ratio ≥ `warnExitRatio`; leaving `urgent` for `margin_call`
 /// needs ratio ≥ `urgentRatio + band` (`urgentExitRatio`); leaving a call (`cured`) needs equity ≥
 /// the initial requirement *and* ratio ≥ `callRatio + band` (`callExitRatio`), so an account whose
 /// initial/maintenance ratio is close to the call ratio cannot flap between call and cure.
@@ -27,8 +30,11 @@ public struct LevelThresholds: Sendable, Equatable {
     /// Policy values with the account's overrides applied (no validation; see `validated`).
     public init(policy: MarginPolicy, overrides: ThresholdOverrides? = nil) {
         let o = overrides ?? ThresholdOverrides()
-        self.init(warnRatio: o.warnRatio ?? policy.warnRatio,
-                  warnExitRatio: o.warnExitRatio ?? max(policy.warnExitRatio, o.warnRatio ?? policy.warnRatio),
+        // The global band, carried to an overridden warn_ratio that has no exit ratio of its own.
+        let band = policy.warnExitRatio - policy.warnRatio
+        let warn = o.warnRatio ?? policy.warnRatio
+        self.init(warnRatio: warn,
+                  warnExitRatio: o.warnExitRatio ?? (o.warnRatio == nil ? policy.warnExitRatio : warn + band),
                   callRatio: o.callRatio ?? policy.callRatio,
                   urgentRatio: o.urgentRatio ?? policy.urgentRatio,
                   liquidationRatio: o.liquidationRatio ?? policy.liquidationRatio,
@@ -36,29 +42,32 @@ public struct LevelThresholds: Sendable, Equatable {
     }
 
     /// The merged thresholds, or an error naming the override that breaks the ordering
-    /// warn_exit ≥ warn ≥ call ≥ urgent ≥ liquidation > 0.
+    /// warn_exit > warn ≥ call ≥ urgent ≥ liquidation > 0 (exit strictly above entry: the band must
+    /// be positive). Ordering errors are `.inconsistent` (HTTP 422): the values parse, but together
+    /// they cannot be obeyed.
     public static func validated(policy: MarginPolicy, overrides: ThresholdOverrides) throws(AccountError) -> LevelThresholds {
         let t = LevelThresholds(policy: policy, overrides: overrides)
         let f = DecimalText.format
         func field(_ key: String, _ set: Double?) -> String { set != nil ? "thresholds.\(key)" : "thresholds" }
         for (key, v) in [("warn_ratio", t.warnRatio), ("warn_exit_ratio", t.warnExitRatio), ("call_ratio", t.callRatio),
                          ("urgent_ratio", t.urgentRatio), ("liquidation_ratio", t.liquidationRatio)] {
-            guard v.isFinite, v > 0 else { throw AccountError(.invalidValue, field: "thresholds.\(key)", "must be a positive ratio") }
+            guard v.isFinite, v > 0 else { throw AccountError(.outOfRange, field: "thresholds.\(key)", "must be a positive finite ratio") }
         }
-        guard t.warnExitRatio >= t.warnRatio else {
-            throw AccountError(.invalidValue, field: field("warn_exit_ratio", overrides.warnExitRatio),
-                               "warn_exit_ratio \(f(t.warnExitRatio, 8)) is below warn_ratio \(f(t.warnRatio, 8)); the exit must be at or above the entry")
+        guard t.warnExitRatio > t.warnRatio else {
+            throw AccountError(.inconsistent, field: overrides.warnExitRatio != nil || overrides.warnRatio == nil
+                                   ? "thresholds.warn_exit_ratio" : "thresholds.warn_ratio",
+                               "warn_exit_ratio \(f(t.warnExitRatio, 8)) must be above warn_ratio \(f(t.warnRatio, 8)); the exit ratio must be strictly above the entry (the hysteresis band), e.g. warn_ratio + 0.1")
         }
         guard t.callRatio <= t.warnRatio else {
-            throw AccountError(.invalidValue, field: field("call_ratio", overrides.callRatio),
+            throw AccountError(.inconsistent, field: field("call_ratio", overrides.callRatio),
                                "call_ratio \(f(t.callRatio, 8)) exceeds warn_ratio \(f(t.warnRatio, 8)); need warn ≥ call ≥ urgent ≥ liquidation")
         }
         guard t.urgentRatio <= t.callRatio else {
-            throw AccountError(.invalidValue, field: field("urgent_ratio", overrides.urgentRatio),
+            throw AccountError(.inconsistent, field: field("urgent_ratio", overrides.urgentRatio),
                                "urgent_ratio \(f(t.urgentRatio, 8)) exceeds call_ratio \(f(t.callRatio, 8)); need warn ≥ call ≥ urgent ≥ liquidation")
         }
         guard t.liquidationRatio <= t.urgentRatio else {
-            throw AccountError(.invalidValue, field: field("liquidation_ratio", overrides.liquidationRatio),
+            throw AccountError(.inconsistent, field: field("liquidation_ratio", overrides.liquidationRatio),
                                "liquidation_ratio \(f(t.liquidationRatio, 8)) exceeds urgent_ratio \(f(t.urgentRatio, 8)); need warn ≥ call ≥ urgent ≥ liquidation")
         }
         guard t.callDeadlineMs > 0 else {
@@ -68,9 +77,26 @@ public struct LevelThresholds: Sendable, Equatable {
     }
 
     /// The hysteresis band reused above every level (see the type's doc comment).
+    /// Positive for every validated set (`validated` and the configuration refuse exit ≤ entry).
     public var hysteresisBand: Double { max(0, warnExitRatio - warnRatio) }
     /// Ratio at or above which `urgent` steps back to `margin_call`.
     public var urgentExitRatio: Double { urgentRatio + hysteresisBand }
     /// Ratio at or above which a call may be `cured` (with equity ≥ initial requirement).
     public var callExitRatio: Double { callRatio + hysteresisBand }
+
+    /// Relative tolerance of the cure test: equity within a billionth of the cure target counts as
+    /// there (far below a cent on any real account, far above double rounding), so that equity +
+    /// the published deficit — summed in whatever order — cures.
+    public static let cureTolerance = 1e-9
+
+    /// The equity that cures a call: max(initial, callExitRatio × maintenance).
+    public func cureTarget(maintenance: Double, initial: Double) -> Double {
+        max(initial, callExitRatio * maintenance)
+    }
+
+    /// equity ≥ initial and ratio ≥ callExitRatio (within `cureTolerance` of the target).
+    public func isCured(equity: Double, maintenance: Double, initial: Double) -> Bool {
+        let target = cureTarget(maintenance: maintenance, initial: initial)
+        return equity >= target - Self.cureTolerance * max(1, abs(target))
+    }
 }

@@ -60,6 +60,26 @@ public struct MarginModel: Sendable {
         return total + (notional - from) * rate
     }
 
+    /// The deposit (in the margin currency) that cures a call at once:
+    /// max(0, max(initial, callExitRatio × maintenance) − equity), rounded up to the cent. The cure
+    /// test allows `LevelThresholds.cureTolerance` of the target, so a shortfall within it is 0 and
+    /// rounding noise does not add a cent to an exact figure.
+    public static func cureDeficit(equity: Double, maintenance: Double, initial: Double, thresholds: LevelThresholds) -> Double {
+        let target = thresholds.cureTarget(maintenance: maintenance, initial: initial)
+        let slack = LevelThresholds.cureTolerance * max(1, abs(target))
+        let shortfall = target - equity
+        guard shortfall > slack else { return 0 }
+        return roundUp(shortfall - slack, digits: 2)
+    }
+
+    /// `x` rounded up to `digits` fraction digits.
+    static func roundUp(_ x: Double, digits: Int) -> Double {
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let r = (x * scale).rounded(.up) / scale
+        return r >= x ? r : r.nextUp
+    }
+
     /// Liquidity add-on of closing |quantity| at `price` on `pair` (0 without a positive ADV);
     /// `volScale` is current / long-run volatility (1 when unknown).
     public func liquidityAddOn(pair: String, quantity: Double, price: Double, volScale: Double = 1) -> Double {
@@ -254,8 +274,18 @@ public struct MarginModel: Sendable {
             model = .standardFallback(reason: "requirement not finite")
         }
 
+        // A valuation that is not finite (absurd sizes overflow, a NaN from a model) is no valuation:
+        // the account is unpriced, says why, and drives no notice. A zero requirement (ratio +∞) is fine.
+        if priced, !(equity.isFinite && maint.isFinite && initial.isFinite) || maint < 0 || initial < 0 {
+            priced = false
+            missingPair = nil
+            reason = "valuation is not finite (equity \(equity), maintenance \(maint), initial \(initial)); check the account's sizes and prices"
+        }
         let ratio = maint > 0 ? equity / maint : .infinity
-        let deficit = max(0, initial - equity)
+        // Curing needs equity ≥ initial and ratio ≥ the account's call exit ratio (its thresholds,
+        // overrides included), so the deposit that cures is max(initial, call_exit × maintenance) − equity.
+        let thresholds = LevelThresholds(policy: policy, overrides: account.thresholds)
+        let deficit = priced ? Self.cureDeficit(equity: equity, maintenance: maint, initial: initial, thresholds: thresholds) : 0
         var topUps: [Valuation.TopUp] = []
         if deficit > 0 {
             let assets = [universe.currency] + universe.knownAssets.filter { $0 != universe.currency }
@@ -264,11 +294,13 @@ public struct MarginModel: Sendable {
                 if asset != universe.currency {
                     guard let pair = universe.collateralPair(asset), let m = marks[pair], Self.isPriceable(m),
                           let mid = m.price else { continue }
-                    px = conservative ? max(0, mid - max(0, m.confidence ?? 0)) : mid
+                    px = conservative ? max(0, mid - max(0, m.confidence.map { $0.isFinite ? $0 : 0 } ?? 0)) : mid
                 }
+                // The asset's value per unit as the valuation counts it: conservative price, less haircut.
                 let unit = px * (1 - universe.haircut(asset))
-                guard unit > 0 else { continue }
-                topUps.append(.init(asset: asset, amount: deficit / unit))
+                guard unit > 0, unit.isFinite else { continue }
+                // Rounded up to 1e-8 units (what the notice writes), so the deposit never falls short.
+                topUps.append(.init(asset: asset, amount: Self.roundUp(deficit / unit, digits: 8)))
             }
         }
         return Valuation(accountId: account.id, priced: priced, missingPair: missingPair, unpricedReason: reason,

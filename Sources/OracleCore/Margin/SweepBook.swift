@@ -190,6 +190,54 @@ public struct SweepBook: Sendable {
         maintenance[a] > 0 ? equity[a] / maintenance[a] : .infinity
     }
 
+    /// Re-evaluates the accounts at `slots` (the incremental path's screen): the sweep's loop over a
+    /// list of indexes, through raw buffers so that a large list costs what the sweep costs per
+    /// account. Ascending slots walk the arrays forwards.
+    public mutating func reevaluate(slots: [Int32], prices: SweepPrices, units: [Double]) {
+        let anyTiers = pairHasTiers.contains(true)
+        colStart.withUnsafeBufferPointer { cs in
+        colAsset.withUnsafeBufferPointer { ca in
+        colAmount.withUnsafeBufferPointer { cm in
+        posStart.withUnsafeBufferPointer { ps in
+        posPair.withUnsafeBufferPointer { pp in
+        posQty.withUnsafeBufferPointer { pq in
+        posEntry.withUnsafeBufferPointer { pe in
+        units.withUnsafeBufferPointer { un in
+        prices.low.withUnsafeBufferPointer { lo in
+        prices.high.withUnsafeBufferPointer { hi in
+        prices.mid.withUnsafeBufferPointer { mid in
+        pairMaintenance.withUnsafeBufferPointer { mmr in
+        pairInitial.withUnsafeBufferPointer { imr in
+        slots.withUnsafeBufferPointer { sl in
+        equity.withUnsafeMutableBufferPointer { outE in
+        maintenance.withUnsafeMutableBufferPointer { outM in
+        initial.withUnsafeMutableBufferPointer { outI in
+            for s in sl {
+                let a = Int(s)
+                var eq = 0.0, mm = 0.0, im = 0.0
+                var c = Int(cs[a])
+                let cEnd = Int(cs[a + 1])
+                while c < cEnd { eq += cm[c] * un[Int(ca[c])]; c += 1 }
+                var k = Int(ps[a])
+                let kEnd = Int(ps[a + 1])
+                while k < kEnd {
+                    let p = Int(pp[k]), q = pq[k]
+                    eq += q * ((q > 0 ? lo[p] : hi[p]) - pe[k])
+                    let notional = abs(q) * mid[p]
+                    if anyTiers && pairHasTiers[p] {
+                        mm += MarginModel.tieredRequirement(notional: notional, baseRate: mmr[p], tiers: pairTiers[p], initial: false)
+                        im += MarginModel.tieredRequirement(notional: notional, baseRate: imr[p], tiers: pairTiers[p], initial: true)
+                    } else {
+                        mm += notional * mmr[p]
+                        im += notional * imr[p]
+                    }
+                    k += 1
+                }
+                outE[a] = eq; outM[a] = mm; outI[a] = im
+            }
+        }}}}}}}}}}}}}}}}}
+    }
+
     /// Full sweep: re-evaluates every account; returns how many active accounts are below `callRatio`.
     @discardableResult
     public mutating func sweep(_ prices: SweepPrices, callRatio: Double) -> Int {

@@ -45,7 +45,7 @@ public struct Valuation: Sendable, Equatable {
         public var status: Mark.Status
     }
 
-    /// Deposit of one asset that alone restores the initial requirement.
+    /// Deposit of one asset that alone cures a call (see `deficit`).
     public struct TopUp: Sendable, Equatable {
         public var asset: String
         public var amount: Double
@@ -112,9 +112,11 @@ public struct Valuation: Sendable, Equatable {
 
     /// equity / maintenance requirement; +∞ without a requirement.
     public var ratio: Double
-    /// max(0, initial requirement − equity): the deposit that restores the initial requirement.
+    /// The deposit that cures a call at once: max(0, max(initial, call exit ratio × maintenance) −
+    /// equity), rounded up to the cent (`MarginModel.cureDeficit`); 0 when unpriced.
     public var deficit: Double
-    /// Per collateral asset: deficit / (price × (1 − haircut)). Empty when there is no deficit.
+    /// Per collateral asset: deficit / (conservative price × (1 − haircut)), rounded up to 1e-8 units:
+    /// depositing that amount of that one asset cures. Empty when there is no deficit.
     public var topUps: [TopUp]
     public var marks: [MarkUsed]
 }

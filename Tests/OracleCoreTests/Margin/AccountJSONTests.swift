@@ -76,8 +76,18 @@ import Testing
         (#"{"id":"a","positions":[{"pair":"BTC-USD","quantity":"1","entry_price":"1","side":"long"}]}"#, "positions[0].side", .unknownField),
         (#"{"id":"a","positions":[{"pair":"BTC-USD","quantity":"1","entry_price":"1"},{"pair":"BTC-USD","quantity":"1","entry_price":"1"}]}"#, "positions[1].pair", .duplicate),
         (#"{"id":"a","positions":{}}"#, "positions", .wrongType),
-        (#"{"id":"a","thresholds":{"call_ratio":"1.5"}}"#, "thresholds.call_ratio", .invalidValue),
-        (#"{"id":"a","thresholds":{"warn_exit_ratio":"1.2"}}"#, "thresholds.warn_exit_ratio", .invalidValue),
+        (#"{"id":"a","thresholds":{"call_ratio":"1.5"}}"#, "thresholds.call_ratio", .inconsistent),
+        (#"{"id":"a","thresholds":{"warn_exit_ratio":"1.2"}}"#, "thresholds.warn_exit_ratio", .inconsistent),
+        // Exit strictly above entry: an equal exit would be a zero hysteresis band.
+        (#"{"id":"a","thresholds":{"warn_exit_ratio":"1.3"}}"#, "thresholds.warn_exit_ratio", .inconsistent),
+        (#"{"id":"a","thresholds":{"warn_ratio":"1.5","warn_exit_ratio":"1.5"}}"#, "thresholds.warn_exit_ratio", .inconsistent),
+        (#"{"id":"a","thresholds":{"liquidation_ratio":"-1"}}"#, "thresholds.liquidation_ratio", .outOfRange),
+        // Absurd sizes are refused with the field named (they would overflow the valuation).
+        (#"{"id":"a","positions":[{"pair":"BTC-USD","quantity":"1e306","entry_price":"1"}]}"#, "positions[0].quantity", .outOfRange),
+        (#"{"id":"a","positions":[{"pair":"BTC-USD","quantity":"-2e15","entry_price":"1"}]}"#, "positions[0].quantity", .outOfRange),
+        (#"{"id":"a","positions":[{"pair":"BTC-USD","quantity":"1","entry_price":"1e300"}]}"#, "positions[0].entry_price", .outOfRange),
+        (#"{"id":"a","positions":[{"pair":"BTC-USD","quantity":"1e12","entry_price":"65000"}]}"#, "positions[0].quantity", .outOfRange),
+        (#"{"id":"a","collateral":[{"asset":"BTC","amount":"1e16"}]}"#, "collateral[0].amount", .outOfRange),
         (#"[1,2]"#, "", .wrongType),
         (#"{"id":"a""#, "", .malformedJSON),
     ])
@@ -86,6 +96,15 @@ import Testing
         #expect(e?.field == field, "\(json)")
         #expect(e?.code == code, "\(json): \(String(describing: e))")
         #expect(e?.description.isEmpty == false)
+    }
+
+    @Test func boundsAreInclusiveAndStatusIs422() throws {
+        // At the bounds: accepted (1e15 units of a 1-dollar asset is a 1e15 notional).
+        _ = try AccountJSON.decode(#"{"id":"a","collateral":[{"asset":"BTC","amount":"1e15"}],"positions":[{"pair":"BTC-USD","quantity":"-1e10","entry_price":"100000"}]}"#,
+                                   universe: universe)
+        #expect(error(#"{"id":"a","positions":[{"pair":"BTC-USD","quantity":"1e306","entry_price":"1"}]}"#)?.httpStatus == 422)
+        #expect(error(#"{"id":"a","thresholds":{"warn_exit_ratio":"1.3"}}"#)?.httpStatus == 422)
+        #expect(error(#"{"id":"a","colateral":[]}"#)?.httpStatus == 400)
     }
 
     @Test func positionsMustBeQuotedInMarginCurrency() {

@@ -86,7 +86,11 @@ import Testing
         let acct = F.account("long", collateral: [("USD", "10000")], positions: [("BTC-USD", "1", "30000")])
         let r1 = Backtest.run(universe: u1, points: pts, accounts: [acct])[0]
         let r5 = Backtest.run(universe: u5, points: pts, accounts: [acct])[0]
-        #expect(abs(r5.rows[50].valueAtRisk! - r1.rows[50].valueAtRisk!) < 1e-6 * r1.rows[50].valueAtRisk!)
+        // Without the scaling the 5-day VaR would be √5 ≈ 2.24 times the 1-day one. The model does not
+        // scale purely by √t (λ is converted to the horizon, the volatility floor and z bound apply:
+        // docs/margin-model.md), so the scaled figure is compared within 15 %, not exactly.
+        let v1 = r1.rows[50].valueAtRisk!, v5 = r5.rows[50].valueAtRisk!
+        #expect(abs(v5 - v1) < 0.15 * v1, "5-day VaR scaled to one day \(v5), 1-day VaR \(v1)")
         // Remove day 40: day 39 has no one-interval P&L, so it is no observation.
         pts.removeAll { $0.timeMs == 40 * Self.day }
         let rg = Backtest.run(universe: u1, points: pts, accounts: [acct])[0]
@@ -112,26 +116,35 @@ import Testing
 
     @Test func correctlySizedHedgeWithRho095TestsGreen() {
         // BTC-like σ 3 %/day, ETH-like σ 4 %/day, ρ = 0.95, 1500 days; long 1 BTC, short ETH of equal notional.
-        var rng = SplitMix(seed: 20_261_205)
-        let rho = 0.95, s1 = 0.03, s2 = 0.04
-        var p1 = 30_000.0, p2 = 2_000.0
-        var pts: [PriceHistoryCSV.Point] = []
-        for t in 0..<1_500 {
-            if t > 0 {
-                let z1 = Gaussian.next(&rng), z2 = rho * z1 + (1 - rho * rho).squareRoot() * Gaussian.next(&rng)
-                p1 *= exp(s1 * z1)
-                p2 *= exp(s2 * z2)
-            }
-            pts.append(.init(pair: "BTC-USD", timeMs: Int64(t) * Self.day, price: p1))
-            pts.append(.init(pair: "ETH-USD", timeMs: Int64(t) * Self.day, price: p2))
-        }
+        // A traffic light is a statistic: even a perfect model is yellow over a given 250 days with
+        // probability P(X ≥ 5 | n = 250, p = 1 %) ≈ 10.8 %. So five independent histories are run:
+        // each must pass Kupiec and not be red, and at least three of the five must be green (a
+        // perfect model misses that with probability ≈ 1.1 %; one exceeding at 2 % about half the time).
         let u = F.universe(policy: Self.policy(minHistory: 30))
         let hedge = F.account("hedge", collateral: [("USD", "10000")], positions: [("BTC-USD", "1", "30000"), ("ETH-USD", "-15", "2000")])
-        let r = Backtest.run(universe: u, points: pts, accounts: [hedge])[0]
-        print("synthetic ρ=0.95 hedge: \(r.observations) observations, \(r.exceedances) exceedances, kupiec p \(r.kupiecP), christoffersen p \(r.christoffersenP), traffic light \(r.trafficLight.rawValue) (\(r.windowExceedances)/\(r.windowObservations))")
-        #expect(r.observations == 1_469)
-        #expect(r.trafficLight == .green)
-        #expect(r.kupiecP >= 0.05)
+        var green = 0
+        for seed in UInt64(20_261_205)..<UInt64(20_261_210) {
+            var rng = SplitMix(seed: seed)
+            let rho = 0.95, s1 = 0.03, s2 = 0.04
+            var p1 = 30_000.0, p2 = 2_000.0
+            var pts: [PriceHistoryCSV.Point] = []
+            for t in 0..<1_500 {
+                if t > 0 {
+                    let z1 = Gaussian.next(&rng), z2 = rho * z1 + (1 - rho * rho).squareRoot() * Gaussian.next(&rng)
+                    p1 *= exp(s1 * z1)
+                    p2 *= exp(s2 * z2)
+                }
+                pts.append(.init(pair: "BTC-USD", timeMs: Int64(t) * Self.day, price: p1))
+                pts.append(.init(pair: "ETH-USD", timeMs: Int64(t) * Self.day, price: p2))
+            }
+            let r = Backtest.run(universe: u, points: pts, accounts: [hedge])[0]
+            print("synthetic ρ=0.95 hedge seed \(seed): \(r.observations) observations, \(r.exceedances) exceedances, kupiec p \(r.kupiecP), christoffersen p \(r.christoffersenP), traffic light \(r.trafficLight.rawValue) (\(r.windowExceedances)/\(r.windowObservations))")
+            #expect(r.observations == 1_469)
+            #expect(r.kupiecP >= 0.05, "seed \(seed)")
+            #expect(r.trafficLight != .red, "seed \(seed)")
+            if r.trafficLight == .green { green += 1 }
+        }
+        #expect(green >= 3, "only \(green) of 5 correctly sized hedges tested green")
     }
 }
 

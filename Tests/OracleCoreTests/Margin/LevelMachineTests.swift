@@ -120,7 +120,8 @@ import Testing
     @Test func perAccountOverrides() throws {
         let custom = try LevelThresholds.validated(policy: MarginPolicy(),
                                                    overrides: ThresholdOverrides(warnRatio: 1.6, callRatio: 1.5, callDeadlineMs: 1000))
-        #expect(custom.warnExitRatio == 1.6 && custom.hysteresisBand == 0)
+        // The overridden warn_ratio keeps the configured band (0.10): warn_exit 1.7, call exit 1.6.
+        #expect(abs(custom.warnExitRatio - 1.7) < 1e-12 && abs(custom.hysteresisBand - 0.1) < 1e-12)
         var m = LevelMachine(thresholds: custom)
         #expect(m.markEvaluated(input(1.45), nowMs: 0) == .notify(.marginCall, deadlineMs: 1000, flags: []))
     }
