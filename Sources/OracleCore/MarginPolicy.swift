@@ -156,6 +156,22 @@ public struct CollateralSpec: Sendable, Equatable {
         }
         return total + (value - from) * (1 - h)
     }
+
+    /// The gross value (amount × price) whose `countedValue` is `counted`: the inverse of the tiered
+    /// haircut, used to size a top-up so that the deposit *after* tiering covers a deficit. nil when
+    /// no size reaches it (a 100 % haircut from some tier on).
+    public func grossValue(counted: Double) -> Double? {
+        guard counted > 0 else { return 0 }
+        var from = 0.0, base = 0.0, h = haircut
+        for tier in tiers {
+            let atBoundary = base + (tier.fromValue - from) * (1 - h)
+            if counted <= atBoundary { return h < 1 ? from + (counted - base) / (1 - h) : nil }
+            base = atBoundary
+            from = tier.fromValue
+            h = tier.haircut
+        }
+        return h < 1 ? from + (counted - base) / (1 - h) : nil
+    }
 }
 
 /// A collateral size tier: the slice of value above `fromValue` (margin currency) takes `haircut`.

@@ -66,7 +66,7 @@ public struct APIRouter: APIHandler {
         }
         if parts.first == "v1", let margin {
             if method != "GET", let denied = authorize(request) { return denied }
-            if let answer = await margin.handle(request, parts: Array(parts.dropFirst()), nowMs: nowMs) { return answer }
+            if let answer = await margin.handle(request, parts: Array(parts.dropFirst()), nowMs: WallClock.steadyNowMs()) { return answer }
         }
         return Self.error(404, "no route for \(method) \(request.path); see README.md \"Socket API\"")
     }

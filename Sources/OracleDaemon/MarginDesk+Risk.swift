@@ -7,11 +7,13 @@ extension MarginDesk {
 
     /// One history point per pair per `history_interval`: the first mark in each interval slot, and
     /// the day's latest mark as that day's close in the daily series (both stored).
-    /// At each new slot the risk view is rebuilt and VaR calibration is checked against the move.
-    func recordHistory(pair: String, price: Double, atMs: Int64) {
+    /// At each new slot VaR calibration is checked against the move. Returns whether a new slot was
+    /// recorded, so that the caller rebuilds the risk view once per mark update, not once per pair.
+    @discardableResult
+    func recordHistory(pair: String, price: Double, atMs: Int64) -> Bool {
         let interval = universe.policy.historyIntervalMs
         let slot = atMs / interval
-        guard lastHistorySlot[pair] != slot else { return }
+        guard lastHistorySlot[pair] != slot else { return false }
         lastHistorySlot[pair] = slot
         history.record(pair: pair, price: price, atMs: atMs)
         let day = MarkHistory.slot(atMs, MarkHistory.dayMs) * MarkHistory.dayMs
@@ -22,7 +24,7 @@ extension MarginDesk {
             logger.error("cannot store mark history", metadata: ["pair": "\(pair)", "error": "\(error)"])
         }
         observeCalibration(pair: pair, price: price, atMs: atMs)
-        refreshRisk()
+        return true
     }
 
     /// Rebuilds the risk view: per-pair volatility for the add-ons (both models) and, under the
@@ -92,7 +94,7 @@ extension MarginDesk {
         do { try db.appendHistory(points + daily) } catch { throw ImportError(line: 0, "\(error)") }
         history = updated
         refreshRisk()
-        evaluate(Array(accounts.keys), nowMs: WallClock.nowMs(), sweep: false)
+        evaluate(Array(accounts.keys), nowMs: WallClock.steadyNowMs(), sweep: false)
         return points.count
     }
 

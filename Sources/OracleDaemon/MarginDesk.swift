@@ -114,12 +114,15 @@ public actor MarginDesk {
     /// A new set of marks from the poll loop: history first (it refreshes the risk snapshot the
     /// evaluation uses), then the evaluator re-evaluates the holders of the pairs that changed.
     public func onMarks(_ new: [String: Mark], nowMs: Int64) {
+        var newSlot = false
         for (pair, mark) in new {
             let old = evaluator.marks[pair]
             if MarginModel.isPriceable(mark), let p = mark.price, old?.seq != mark.seq {
-                recordHistory(pair: pair, price: p, atMs: mark.updatedAtMs ?? nowMs)
+                if recordHistory(pair: pair, price: p, atMs: mark.updatedAtMs ?? nowMs) { newSlot = true }
             }
         }
+        // Once per update, after every pair's new slot is in (not once per pair).
+        if newSlot { refreshRisk() }
         evaluator.risk = risk
         apply(evaluator.marksUpdated(new, nowMs: nowMs))
     }

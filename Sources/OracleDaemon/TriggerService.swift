@@ -11,12 +11,13 @@ public struct TriggerService: Service {
     let reloads: ReloadController
     let sweepIntervalMs: Int64
     let logger: Logger
-    /// Wall time (Unix ms) and monotonic time (ms) are injected so tests can drive deadlines.
+    /// Margin time (Unix ms, `WallClock.steadyNowMs` by default: immune to wall-clock steps) and
+    /// monotonic time (ms) are injected so tests can drive deadlines.
     let nowMs: @Sendable () -> Int64
     let monotonicMs: @Sendable () -> Double
 
     public init(desk: MarginDesk, feed: MarkFeed, reloads: ReloadController, sweepIntervalMs: Int64 = 15_000, logger: Logger,
-                nowMs: @escaping @Sendable () -> Int64 = { WallClock.nowMs() },
+                nowMs: @escaping @Sendable () -> Int64 = { WallClock.steadyNowMs() },
                 monotonicMs: @escaping @Sendable () -> Double = { WallClock.monotonicMs() }) {
         self.desk = desk
         self.feed = feed
@@ -38,7 +39,7 @@ public struct TriggerService: Service {
             let snap = feed.snapshot()
             if snap.version != lastVersion {
                 lastVersion = snap.version
-                await desk.onMarks(snap.marks, nowMs: snap.nowMs)
+                await desk.onMarks(snap.marks, nowMs: nowMs()) // deadlines on steady time, not the poll's wall clock
             }
             if monotonicMs() - lastSweep >= Double(sweepIntervalMs) {
                 lastSweep = monotonicMs()

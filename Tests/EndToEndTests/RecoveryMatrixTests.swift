@@ -142,12 +142,8 @@ struct RecoveryMatrixTests {
         let recovered = try #require(t, "marks never became ok after the clock was fixed; log:\n\(rig.daemon.log.suffix(2_000))")
         #expect(recovered <= Self.objective)
         try await Task.sleep(for: .seconds(2))
-        // Known issue (left for the next session): call deadlines are wall-clock instants, so a forward
-        // step past a deadline expires the call while marks from venues without timestamps still look
-        // fresh; deadlines should be measured on monotonic time while the process runs.
-        withKnownIssue("a forward wall-clock step can expire a call deadline") {
-            #expect(calls().count == before, "a clock step produced notices: \(calls().map { "\($0["id"] ?? "")" })")
-        }
+        // Deadlines run on steady time (WallClock.steadyNowMs): the 2 h step must not expire the call.
+        #expect(calls().count == before, "a clock step produced notices: \(calls().map { "\($0["id"] ?? "")" })")
         #expect(rig.daemon.process.isRunning)
     }
 }

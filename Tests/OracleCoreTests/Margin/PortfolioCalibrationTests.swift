@@ -341,6 +341,29 @@ import Testing
         #expect(close(v.collateral[0].haircut, 1 - 1_300_000.0 / 1_500_000))
     }
 
+    /// A top-up in a tiered asset lands in the tiers above what the account holds: the published
+    /// amount, deposited, must raise the counted value by the whole deficit (the flat-haircut sizing
+    /// understated it once the balance was past the first tier).
+    @Test func tieredTopUpCoversTheDeficitAfterTiering() throws {
+        let spec = CollateralSpec(asset: "BTC", pair: "BTC-USD", haircut: 0.10,
+                                  tiers: [HaircutTier(fromValue: 1_000_000, haircut: 0.20), HaircutTier(fromValue: 2_000_000, haircut: 0.40)])
+        #expect(close(spec.grossValue(counted: spec.countedValue(1_500_000)) ?? 0, 1_500_000))
+        #expect(close(spec.grossValue(counted: spec.countedValue(2_700_000)) ?? 0, 2_700_000))
+        let u = MarginUniverse(policy: MarginPolicy(priceSide: .mid), collateral: [spec], pairs: [F.pair("BTC-USD")])
+        let model = MarginModel(universe: u)
+        let marks = F.marks(F.mark("BTC-USD", 50_000))
+        // 30 BTC (1.5M gross, counted 1.3M) backing a 600-BTC long: maintenance 1.5M, initial 3M.
+        let before = model.value(F.account(collateral: [("BTC", "30")], positions: [("BTC-USD", "600", "50000")]), marks: marks)
+        let topUp = try #require(before.topUps.first { $0.asset == "BTC" })
+        // Independently: counted(held + x·p) − counted(held) must reach the deficit. The next 500k of
+        // gross count at 0.8, the rest at 0.6.
+        let need = before.deficit
+        let x = need <= 400_000 ? need / 0.8 / 50_000 : (500_000 + (need - 400_000) / 0.6) / 50_000
+        #expect(close(topUp.amount, x, 1e-6), "top-up \(topUp.amount) BTC, independent \(x)")
+        let after = model.value(F.account(collateral: [("BTC", "\(30 + topUp.amount)")], positions: [("BTC-USD", "600", "50000")]), marks: marks)
+        #expect(after.deficit == 0, "depositing the published top-up left a deficit of \(after.deficit)")
+    }
+
     // MARK: Liquidity and concentration in both models
 
     @Test func addOnsApplyInTheStandardModelToo() {
