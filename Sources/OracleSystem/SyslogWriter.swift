@@ -24,7 +24,7 @@ public final class SyslogWriter: @unchecked Sendable {
         self.ident = ident
         self.facility = facility
         self.socketPath = socketPath
-        if let socketPath {
+        if socketPath != nil {
             fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         } else {
             // openlog keeps the pointer: it must outlive every syslog call.

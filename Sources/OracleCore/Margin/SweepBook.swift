@@ -194,26 +194,25 @@ public struct SweepBook: Sendable {
     /// Ascending slots walk the arrays forwards.
     public mutating func reevaluate(slots: [Int32], prices: SweepPrices, units: [Double]) {
         slots.withUnsafeBufferPointer { sl in
-            evaluate(accounts: sl.lazy.map { Int($0) }, prices: prices, units: units)
+            _ = evaluate(accounts: sl.lazy.map { Int($0) }, prices: prices, units: units, callRatio: .nan)
         }
     }
 
     /// Full sweep: re-evaluates every account; returns how many active accounts are below `callRatio`.
     @discardableResult
     public mutating func sweep(_ prices: SweepPrices, callRatio: Double) -> Int {
-        evaluate(accounts: 0..<count, prices: prices, units: assetUnitValues(prices))
-        var below = 0
-        for a in 0..<count where isActive[a] && equity[a] < callRatio * maintenance[a] { below += 1 }
-        return below
+        evaluate(accounts: 0..<count, prices: prices, units: assetUnitValues(prices), callRatio: callRatio)
     }
 
     /// The one loop behind `sweep` and `reevaluate(slots:)`: the standard-model figures of each
     /// account in `accounts`, through raw buffers so that a large list costs what the C loop costs
     /// per account (`sweep_ms_1m` against `sweep_c_ms_1m`). Generic so each caller gets its own
-    /// specialisation (a range, or a list of slots).
+    /// specialisation (a range, or a list of slots). Returns how many active accounts of the list are
+    /// below `callRatio` (none for NaN).
     @inline(__always)
-    mutating func evaluate<S: Sequence>(accounts: S, prices: SweepPrices, units: [Double]) where S.Element == Int {
+    mutating func evaluate<S: Sequence>(accounts: S, prices: SweepPrices, units: [Double], callRatio: Double) -> Int where S.Element == Int {
         let anyTiers = pairHasTiers.contains(true)
+        var below = 0
         colStart.withUnsafeBufferPointer { cs in
         colAsset.withUnsafeBufferPointer { ca in
         colAmount.withUnsafeBufferPointer { cm in
@@ -227,6 +226,7 @@ public struct SweepBook: Sendable {
         prices.mid.withUnsafeBufferPointer { mid in
         pairMaintenance.withUnsafeBufferPointer { mmr in
         pairInitial.withUnsafeBufferPointer { imr in
+        isActive.withUnsafeBufferPointer { act in
         equity.withUnsafeMutableBufferPointer { outE in
         maintenance.withUnsafeMutableBufferPointer { outM in
         initial.withUnsafeMutableBufferPointer { outI in
@@ -251,8 +251,10 @@ public struct SweepBook: Sendable {
                     k += 1
                 }
                 outE[a] = eq; outM[a] = mm; outI[a] = im
+                if act[a] && eq < callRatio * mm { below += 1 }
             }
-        }}}}}}}}}}}}}}}}
+        }}}}}}}}}}}}}}}}}
+        return below
     }
 }
 
