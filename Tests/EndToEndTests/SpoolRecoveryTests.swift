@@ -4,8 +4,8 @@ import Testing
 import Glibc
 #endif
 
-/// Issue 9: a spool that cannot be written — full when the daemon starts, or filling up mid-burst —
-/// delivers every deferred notice exactly once within seconds of becoming writable again,
+/// Issue 9: a spool that cannot be written — full when the daemon starts, filling up mid-burst, or
+/// read-only — delivers every deferred notice exactly once within seconds of becoming writable again,
 /// and says so while it cannot. Needs root for a size-limited tmpfs (CI runs as root).
 @Suite(.serialized)
 struct SpoolRecoveryTests {
@@ -14,6 +14,8 @@ struct SpoolRecoveryTests {
         case fullAtStart = "full_at_start"
         /// Room for a few notices of the burst, then full.
         case fullMidBurst = "full_mid_burst"
+        /// Mounted read-only when the daemon starts (EROFS at every step), remounted read-write later.
+        case readOnlyAtStart = "read_only_at_start"
     }
 
     @Test(.enabled(if: getuid() == 0, "needs root to mount a size-limited tmpfs for the spool"),
@@ -49,6 +51,11 @@ struct SpoolRecoveryTests {
         try MarginScenario.config(dir: dir, spoolDir: mountPoint, venueURL: venue.baseURL, syslogSocket: syslog.path)
             .write(toFile: configPath, atomically: true, encoding: .utf8)
         if fault == .fullAtStart { try fill(leaving: 6 * 1024) }
+        if fault == .readOnlyAtStart {
+            // Before the daemon has anything open there, so the remounts cannot be refused as busy.
+            let ro = await CrashConsistencyTests.runTool("/bin/mount", ["-o", "remount,ro", mountPoint])
+            try #require(ro.status == 0, "cannot remount read-only: \(ro.output)")
+        }
 
         let d = try await DaemonLauncher.start(config: configPath, socket: dir + "/oracled.sock", log: dir + "/oracled.log")
         defer { d.child.kill(SIGKILL) }
@@ -56,7 +63,7 @@ struct SpoolRecoveryTests {
         let imported = try d.client.request("POST", "/v1/accounts/import", body: CrashConsistencyTests.accounts(count: 110, seed: 11), timeout: 30)
         try #require(imported.status == 200, "import → \(imported.status) \(imported.body)")
         switch fault {
-        case .fullAtStart: break
+        case .fullAtStart, .readOnlyAtStart: break
         case .fullMidBurst: try fill(leaving: 40 * 1024)
         }
 
@@ -80,7 +87,12 @@ struct SpoolRecoveryTests {
             // Whatever fits is delivered at once; the rest waits for space.
             #expect(!spool.files(in: "new").isEmpty, "nothing was delivered although some notices fit")
         }
-        unlink(filler)
+        if fault == .readOnlyAtStart {
+            let rw = await CrashConsistencyTests.runTool("/bin/mount", ["-o", "remount,rw", mountPoint])
+            try #require(rw.status == 0, "cannot remount read-write: \(rw.output)")
+        } else {
+            unlink(filler)
+        }
         let cleared = Date()
         let recorded = { ((try? d.get("/v1/calls?state=all"))?["notices"] as? [[String: Any]]) ?? [] }
         let delivered = await eventually(timeout: 20, interval: 0.05) {
