@@ -66,7 +66,9 @@ let package = Package(
         .testTarget(name: "OracleServerTests", dependencies: ["OracleServer", "OracleCore"]),
         .testTarget(name: "OracleSystemTests", dependencies: ["OracleSystem", "OracleStore", "OracleCore"]),
         .testTarget(name: "OracleDaemonTests", dependencies: ["OracleDaemon", "OracleServer", "OracleStore", "OracleSystem", "OracleConfig", "OracleCore",
-                                                             .product(name: "Logging", package: "swift-log")]),
+                                                             .product(name: "Logging", package: "swift-log"),
+                                                             // A second connection that makes the state database refuse commits (StoreCommitFailureTests).
+                                                             .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "EndToEndTests", dependencies: ["OracleCore"]),
     ]
 )

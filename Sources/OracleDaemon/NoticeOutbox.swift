@@ -82,7 +82,9 @@ final class NoticeOutbox {
     /// then every `reminderMs`, not on every retry (evaluations retry every poll cycle).
     func commit(levels: [StoredLevel], notices: [StoredNotice]) -> Bool {
         do {
-            try db.commitTransitions(levels: levels, notices: notices)
+            try db.commitTransitions(levels: levels, notices: notices) {
+                if !notices.isEmpty { FaultPause.at(.commit) }
+            }
         } catch {
             let t = now(), text = "\(error)"
             let changed = status.commitError != text
@@ -145,6 +147,7 @@ final class NoticeOutbox {
                     fail("\(error)", pending: status.pending)
                     break
                 }
+                if delivered == 0 { FaultPause.at(.deliver) }
                 do { try db.markDelivered(ids: chunk.map(\.id)) } catch {
                     // Delivered but not recorded: the next attempt finds them in the spool and skips them.
                     logger.error("cannot record delivered notices; they are skipped at the next attempt", metadata: ["error": "\(error)"])

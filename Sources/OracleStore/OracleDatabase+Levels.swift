@@ -88,7 +88,9 @@ extension OracleDatabase {
 
     /// Level changes and the notices they produced, in one transaction: after a crash either both
     /// exist or neither does, so a restart neither loses nor repeats a notice.
-    public func commitTransitions(levels: [StoredLevel], notices: [StoredNotice]) throws(StoreError) {
+    /// `insideTransaction` runs after the rows are written and before COMMIT (the crash tests' fault
+    /// hook pauses there); production passes nothing.
+    public func commitTransitions(levels: [StoredLevel], notices: [StoredNotice], insideTransaction: () -> Void = {}) throws(StoreError) {
         guard !levels.isEmpty || !notices.isEmpty else { return }
         try run { db in
             let ls = try db.makeStatement(sql: """
@@ -102,6 +104,7 @@ extension OracleDatabase {
             }
             let ns = try db.makeStatement(sql: "INSERT OR IGNORE INTO notice(id, account, level, created_at_ms, json, syslog, delivered, syslogged) VALUES (?, ?, ?, ?, ?, ?, 0, 0)")
             for n in notices { try ns.execute(arguments: [n.id, n.account, n.level, n.createdAtMs, n.json, n.syslog]) }
+            insideTransaction()
         }
     }
 

@@ -35,6 +35,8 @@ struct ChurnSoakTests {
         print("RELIABILITY churn_soak seconds=\(seconds) ops=\(Int(kv["ops"] ?? 0)) errors=\(Int(kv["errors"] ?? -1)) "
               + "rss_start_mb=\(kv["rss_start_mb"] ?? Double.nan) rss_half_mb=\(kv["rss_half_mb"] ?? Double.nan) rss_end_mb=\(kv["rss_end_mb"] ?? Double.nan) "
               + "second_half_growth_mb=\(kv["second_half_growth_mb"] ?? Double.nan) curve=\(curve)")
+        // A floor on the load, not on speed: the driver reaches ~1,200 operations/s idle; 20/s (60×
+        // headroom for a loaded 2-core machine) still re-creates every one of the 500 ids many times.
         #expect((kv["ops"] ?? 0) >= Double(seconds) * 20, "too few operations to say anything: \(summary)")
         #expect(kv["errors"] == 0, "requests failed during the churn: \(summary)")
         // Flat: the working set is fixed (500 ids, 3 pairs), so the second half may not grow beyond

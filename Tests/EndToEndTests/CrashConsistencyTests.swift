@@ -159,8 +159,43 @@ struct CrashConsistencyTests {
         #expect(v.notices == 4)
     }
 
-    @Test(.timeLimit(.minutes(4)))
+    /// The seed of the crash run: accounts and kill plan follow from it. `ORACLED_CRASH_SEED=<n>`
+    /// replays a failed run (the seed is printed at the start and in the RELIABILITY line).
+    static var crashSeed: UInt64 { UInt64(ProcessInfo.processInfo.environment["ORACLED_CRASH_SEED"] ?? "") ?? 20_261_205 }
+
+    /// Where a kill was aimed: inside the SQLite transaction of level changes + notices, between the
+    /// first chunk reaching the spool and its `delivered` flag (both through the daemon's
+    /// `ORACLED_FAULT_PAUSE_DIR` hook), or at a seeded random moment of the burst.
+    enum Aim: String, CaseIterable { case commit, deliver, random }
+
+    /// What the database and spool show right after a kill (read with the sqlite3 CLI).
+    struct KillEvidence {
+        var notices = 0
+        /// Committed but not delivered: the kill came after the commit, before delivery finished.
+        var undelivered = 0
+        /// Undelivered notices whose file is already in new/ (or whose line is in calls.jsonl): the
+        /// kill came mid-delivery.
+        var undeliveredInSpool = 0
+        /// Files in new/ without a journal line: killed between the rename and the journal append.
+        var filesWithoutJournal = 0
+    }
+
+    static func evidence(sqlite: String, stateDir: String, spool: SpoolInspector) async -> KillEvidence? {
+        guard let rows = await databaseNotices(stateDir: stateDir) else { return nil }
+        var e = KillEvidence()
+        e.notices = rows.count
+        let undelivered = Set(rows.filter { !$0.delivered }.map(\.id))
+        e.undelivered = undelivered.count
+        let inNew = Set(spool.notices().keys), journal = spool.journal().ids
+        e.undeliveredInSpool = undelivered.intersection(inNew.union(journal)).count
+        e.filesWithoutJournal = inNew.subtracting(journal).count
+        return e
+    }
+
+    @Test(.enabled(if: sqliteCLI != nil, "needs the sqlite3 CLI to read the database after every kill (.ci/run installs it)"),
+          .timeLimit(.minutes(4)))
     func killNineDuringBurstsLosesNothing() async throws {
+        let sqlite = try #require(Self.sqliteCLI)
         let dir = makeTempDir("crash")
         // KEEP_CRASH_DIR=1 keeps the state and spool for a post-mortem.
         defer { if ProcessInfo.processInfo.environment["KEEP_CRASH_DIR"] == nil { try? FileManager.default.removeItem(atPath: dir) } }
@@ -171,50 +206,121 @@ struct CrashConsistencyTests {
         try MarginScenario.config(dir: dir, venueURL: venue.baseURL, syslogSocket: dir + "/no-syslog.sock", pollInterval: "100ms")
             .write(toFile: configPath, atomically: true, encoding: .utf8)
         let socket = dir + "/oracled.sock"
+        let stateDir = dir + "/lib"
         let spool = SpoolInspector(directory: dir + "/spool")
-        let seed = UInt64.random(in: 1..<UInt64.max)
-        print("CRASH seed=\(seed) (the kill timings follow from it)")
+        // The daemon's fault hook (FaultPause.swift): it stops at `commit`/`deliver` while that file exists here.
+        let pauseDir = dir + "/pause"
+        try FileManager.default.createDirectory(atPath: pauseDir, withIntermediateDirectories: true)
+        let env = ["ORACLED_FAULT_PAUSE_DIR": pauseDir]
+        let seed = Self.crashSeed
+        print("CRASH seed=\(seed) (replay with ORACLED_CRASH_SEED=\(seed))")
         var rng = SplitMix64(seed: seed)
 
         func markOK(_ d: RunningDaemon) -> Bool { d.mark("BTC-USD")?.status == "ok" }
+        func noticeCount() async -> Int? {
+            Int(await Self.runTool(sqlite, ["-readonly", stateDir + "/oracled.sqlite", "SELECT count(*) FROM notice"])
+                .output.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
 
-        var daemon = try await DaemonLauncher.start(config: configPath, socket: socket, log: dir + "/oracled-0.log")
+        var daemon = try await DaemonLauncher.start(config: configPath, socket: socket, log: dir + "/oracled-0.log", environment: env)
         try #require(await eventually(timeout: 20) { markOK(daemon) }, "BTC-USD never ok:\n\(daemon.child.log.suffix(2000))")
         let imported = try daemon.client.request("POST", "/v1/accounts/import", body: Self.accounts(count: 40, seed: seed), timeout: 30)
         try #require(imported.status == 200, "import → \(imported.status) \(imported.body)")
 
-        let kills = 52
-        var killedMidBurst = 0
+        // 17 kills per aim; every price move is a burst (calls at `low`, cures at `high`).
+        let kills = 51
+        var aimed: [Aim: Int] = [:], landed: [Aim: Int] = [:]
+        var killsAfterCommit = 0, killsMidDelivery = 0, killsMidSpoolWrite = 0, recommitted = 0
+        var randomBeforeCommit = 0
+        // Notices in the database when a kill left the burst uncommitted (aimed mid-commit, or a random
+        // kill before the commit): the restart must produce that burst before the next move.
+        var pendingRecommit: (count: Int, aimed: Bool)?
         let started = Date()
         for k in 0..<kills {
             if k > 0 {
-                daemon = try await DaemonLauncher.start(config: configPath, socket: socket, log: dir + "/oracled-\(k).log")
+                daemon = try await DaemonLauncher.start(config: configPath, socket: socket, log: dir + "/oracled-\(k).log", environment: env)
                 let ok = await eventually(timeout: 15, interval: 0.02) { markOK(daemon) }
                 try #require(ok, "restart \(k): BTC-USD never ok:\n\(daemon.child.log.suffix(2000))")
             }
+            // After a kill before or inside the commit the burst is not in the database; the restarted
+            // daemon evaluates the same price from the stored (pre-burst) levels and must produce it
+            // again. Waiting for it also keeps that commit out of the next kill's window.
+            if let pending = pendingRecommit {
+                var now = pending.count
+                let deadline = Date().addingTimeInterval(15)
+                while now <= pending.count && Date() < deadline {
+                    try await Task.sleep(for: .milliseconds(50))
+                    now = await noticeCount() ?? now
+                }
+                let again = now > pending.count
+                #expect(again, "restart \(k): the burst killed before its commit was not produced again (\(now) notices, \(pending.count) before)")
+                if again && pending.aimed { recommitted += 1 }
+                pendingRecommit = nil
+            }
+            let aim = Aim.allCases[k % Aim.allCases.count]
+            aimed[aim, default: 0] += 1
+            let before = await noticeCount() ?? 0
             let filesBefore = spool.files(in: "new").count
+            let trigger = pauseDir + "/" + aim.rawValue, reached = trigger + ".reached"
+            unlink(reached)
+            if aim != .random { _ = FileManager.default.createFile(atPath: trigger, contents: nil) }
             try venue.setPrice("BTC-USD", k % 2 == 0 ? Self.low : Self.high)
-            if k % 3 == 2 {
-                // Aimed: wait for the burst's first file, then kill within a few ms, mid-delivery.
-                _ = await eventually(timeout: 3, interval: 0.001) { spool.files(in: "new").count > filesBefore }
-                try await Task.sleep(for: .microseconds(Int.random(in: 0...3_000, using: &rng)))
-            } else {
-                try await Task.sleep(for: .milliseconds(Int.random(in: 0...300, using: &rng)))
+            var paused = false
+            var atPause = -1
+            switch aim {
+            case .commit, .deliver:
+                // Deterministic: the daemon says it is stopped in the window; the kill lands there.
+                paused = await eventually(timeout: 10, interval: 0.005) { access(reached, F_OK) == 0 }
+                #expect(paused, "kill \(k): the daemon never reached the \(aim) pause")
+                // What is committed while the transaction is held open (WAL readers do not wait for it).
+                if paused && aim == .commit { atPause = await noticeCount() ?? -1 }
+            case .random:
+                if k % 2 == 0 {
+                    // Wait for the burst's first file, then kill within a few ms, mid-delivery.
+                    _ = await eventually(timeout: 3, interval: 0.001) { spool.files(in: "new").count > filesBefore }
+                    try await Task.sleep(for: .microseconds(Int.random(in: 0...3_000, using: &rng)))
+                } else {
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 0...300, using: &rng)))
+                }
             }
             daemon.child.kill(SIGKILL)
             let gone = await daemon.child.wait(timeout: 10)
             try #require(gone, "oracled survived SIGKILL")
-            // Killed between the outbox commit and the end of delivery: the database holds undelivered notices.
-            if let sqlite = Self.sqliteCLI {
-                let r = await Self.runTool(sqlite, ["-readonly", dir + "/lib/oracled.sqlite", "SELECT count(*) FROM notice WHERE delivered = 0"])
-                if Int(r.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 > 0 { killedMidBurst += 1 }
+            unlink(trigger)
+            unlink(reached)
+
+            // Where did it land? Only what the database and the spool show counts.
+            let e = try #require(await Self.evidence(sqlite: sqlite, stateDir: stateDir, spool: spool), "cannot read the database after kill \(k)")
+            if e.undelivered > 0 { killsAfterCommit += 1 }
+            if e.undeliveredInSpool > 0 { killsMidDelivery += 1 }
+            if e.filesWithoutJournal > 0 { killsMidSpoolWrite += 1 }
+            switch aim {
+            case .commit:
+                // Stopped inside the transaction: none of its rows became visible.
+                if paused && e.notices == atPause && e.undelivered == 0 {
+                    landed[.commit, default: 0] += 1
+                    pendingRecommit = (e.notices, true)
+                } else {
+                    Issue.record("kill \(k) aimed mid-commit: \(e.notices) notices (\(atPause) while paused, \(before) before the move), \(e.undelivered) undelivered")
+                }
+            case .deliver:
+                // The first chunk is in new/ and calls.jsonl, its delivered flag is not set.
+                if paused && e.undeliveredInSpool > 0 { landed[.deliver, default: 0] += 1 } else {
+                    Issue.record("kill \(k) aimed mid-delivery: \(e.undeliveredInSpool) undelivered notices in the spool")
+                }
+            case .random:
+                if e.undelivered > 0 { landed[.random, default: 0] += 1 }
+                if e.notices == before { randomBeforeCommit += 1 }
             }
+            // Nothing of this move committed (a random kill before the commit, or a delivery pause that
+            // caught older notices first): the restart owes this burst.
+            if pendingRecommit == nil && e.notices == before { pendingRecommit = (e.notices, false) }
         }
         let killSeconds = Date().timeIntervalSince(started)
 
         // Last start: it must redeliver whatever the last kill left in the outbox, then settle.
         try venue.setPrice("BTC-USD", Self.high)
-        daemon = try await DaemonLauncher.start(config: configPath, socket: socket, log: dir + "/oracled-final.log")
+        daemon = try await DaemonLauncher.start(config: configPath, socket: socket, log: dir + "/oracled-final.log", environment: env)
         try #require(await eventually(timeout: 15) { markOK(daemon) })
         var lastCount = -1
         let settled = await eventually(timeout: 20, interval: 0.5) {
@@ -228,22 +334,26 @@ struct CrashConsistencyTests {
         daemon.child.kill(SIGTERM)
         #expect(await daemon.child.wait(timeout: 15), "oracled did not stop on SIGTERM")
 
-        let recorded = await Self.databaseNotices(stateDir: dir + "/lib")
-        if recorded == nil {
-            print("CRASH: sqlite3 CLI not available; checking the API's latest \(apiNotices.count) notices only")
-        }
+        let recorded = try #require(await Self.databaseNotices(stateDir: stateDir), "cannot read the notices with sqlite3")
         let v = Self.verify(spool: spool, recorded: recorded, apiNotices: apiNotices)
-        var integrity = "unchecked (no sqlite3 CLI)"
-        if let sqlite = Self.sqliteCLI {
-            integrity = await Self.runTool(sqlite, ["-readonly", dir + "/lib/oracled.sqlite", "PRAGMA integrity_check"])
-                .output.trimmingCharacters(in: .whitespacesAndNewlines)
-            #expect(integrity == "ok", "SQLite integrity_check: \(integrity)")
-        }
+        let integrity = await Self.runTool(sqlite, ["-readonly", stateDir + "/oracled.sqlite", "PRAGMA integrity_check"])
+            .output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(integrity == "ok", "SQLite integrity_check: \(integrity)")
+        let commitAimed = aimed[.commit] ?? 0, deliverAimed = aimed[.deliver] ?? 0
+        let commitLanded = landed[.commit] ?? 0, deliverLanded = landed[.deliver] ?? 0
         print("RELIABILITY crash_kill9 kills=\(kills) notices=\(v.notices) duplicates=\(v.duplicates) lost=\(v.lost) torn=\(v.torn) "
               + "invented=\(v.invented) stranded=\(v.stranded) gaps=\(v.gaps) undelivered=\(v.undelivered) "
-              + "kills_mid_delivery=\(killedMidBurst) tmp_files=\(spool.files(in: "tmp").count) tmp_nonempty=\(v.tmpNonEmpty) integrity=\(integrity.replacingOccurrences(of: " ", with: "_")) seed=\(seed) seconds=\(Int(killSeconds))")
+              + "kills_mid_commit=\(commitLanded)/\(commitAimed) recommitted=\(recommitted) kills_mid_delivery_aimed=\(deliverLanded)/\(deliverAimed) "
+              + "random_after_commit=\(landed[.random] ?? 0)/\(aimed[.random] ?? 0) random_before_commit=\(randomBeforeCommit) kills_after_commit=\(killsAfterCommit) "
+              + "kills_mid_delivery=\(killsMidDelivery) kills_mid_spool_write=\(killsMidSpoolWrite) "
+              + "tmp_files=\(spool.files(in: "tmp").count) tmp_nonempty=\(v.tmpNonEmpty) integrity=\(integrity.replacingOccurrences(of: " ", with: "_")) seed=\(seed) seconds=\(Int(killSeconds))")
         #expect(v.problems.isEmpty, "\(v.problems.count) problems, first: \(v.problems.prefix(10).joined(separator: "; "))")
         #expect(v.duplicates == 0 && v.lost == 0 && v.torn == 0 && v.invented == 0 && v.stranded == 0 && v.gaps == 0 && v.undelivered == 0)
+        // The kills landed where they were aimed: the pause hook makes every aimed kill land, so all
+        // must; a hook that stopped working (or a burst that no longer happens) fails here.
+        #expect(commitLanded == commitAimed && commitAimed >= 15, "mid-commit kills landed \(commitLanded) of \(commitAimed)")
+        #expect(recommitted == commitLanded, "only \(recommitted) of \(commitLanded) bursts killed mid-commit were produced again")
+        #expect(deliverLanded == deliverAimed && deliverAimed >= 15, "mid-delivery kills landed \(deliverLanded) of \(deliverAimed)")
         // The bursts really happened: about one notice per leveraged account per move.
         #expect(v.notices >= 200, "only \(v.notices) notices were written; the bursts did not happen")
     }

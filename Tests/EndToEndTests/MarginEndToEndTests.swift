@@ -277,6 +277,8 @@ struct MarginEndToEndTests {
             #expect(arrived, "at BTC \(btc): spool new/ differs from the model; missing \(Set(want.keys).subtracting(spool.newLevels().keys).sorted().prefix(10)), unexpected \(Set(spool.newLevels().keys).subtracting(want.keys).sorted().prefix(10))")
         }
         // Nothing more arrives once the marks hold still (a sweep would only repeat the same evaluation).
+        // A quiet window, not a bound: 1 s = 5 poll cycles of 200 ms, so a spurious notice has at least
+        // two cycles to show up even with each cycle `WallClockBounds.jitterSeconds` late.
         try await Task.sleep(for: .seconds(1))
         let counts = Dictionary(grouping: expected.values, by: { $0 }).mapValues(\.count)
         print("RELIABILITY margin_e2e accounts=\(accounts.count) steps=\(Self.path.count - 1) notices=\(expected.count) "
@@ -325,8 +327,12 @@ struct MarginEndToEndTests {
         probe.usd = ModelAccount.round(1.05 * probe.figures(btc: btcNow, eth: eth).maintenance, 2)   // a margin call at btcNow
         let putProbe = try daemon.client.request("PUT", "/v1/accounts/probe-stale", body: probe.json())
         #expect(putProbe.status == 200, "PUT probe → \(putProbe.status) \(putProbe.body)")
-        try await Task.sleep(for: .seconds(2))
-        #expect((try? daemon.get("/v1/accounts/probe-stale"))?["level"] as? String == "unpriced")
+        // Wait for the event (the probe is evaluated and found unpriced), then keep a quiet window of
+        // 5 poll cycles (1 s, ≥ 2 cycles even when each is `jitterSeconds` late) in which a wrongly
+        // written notice would reach the spool.
+        #expect(await eventually(timeout: 10, interval: 0.05) { (try? daemon.get("/v1/accounts/probe-stale"))?["level"] as? String == "unpriced" },
+                "the probe never showed unpriced: \((try? daemon.get("/v1/accounts/probe-stale")) ?? [:])")
+        try await Task.sleep(for: .seconds(1))
         let after = (spool.newLevels().count, spool.journal().entries.count, syslog.noticeLines.count)
         #expect(before == after, "a notice was written while the marks were not usable: \(before) → \(after)")
 
@@ -341,6 +347,7 @@ struct MarginEndToEndTests {
         let final = expected
         #expect(await eventually(timeout: 15, interval: 0.1) { spool.newLevels() == final },
                 "after recovery: missing \(Set(final.keys).subtracting(spool.newLevels().keys).sorted()), unexpected \(Set(spool.newLevels().keys).subtracting(final.keys).sorted())")
+        // Quiet window for an extra notice (2.5 poll cycles); checkOutputs then waits for the syslog lines itself.
         try await Task.sleep(for: .milliseconds(500))
         try await checkOutputs(spool: spool, syslog: syslog, expected: final, daemonLog: daemon.child.log)
         let health = daemon.marginHealth()

@@ -49,10 +49,18 @@ struct OracleCtlTests {
 
         // watch: the current mark at once, then pushes (a move beyond the threshold, or the heartbeat).
         try venue.setPrice("BTC-USD", 67_000)
-        let watch = Task { try await ctl(["watch", "BTC-USD"] + sock, timeout: 4) }
-        try await Task.sleep(for: .milliseconds(1_500))
+        // Waits on the events (the first line printed, then the pushed move) instead of fixed sleeps;
+        // the caps only end a stream that never delivers.
+        let watch = try ChildProcess(Binaries.path("oraclectl"), ["watch", "BTC-USD"] + sock, logPath: dir + "/watch.log")
+        defer { watch.kill(SIGKILL) }
+        #expect(await eventually(timeout: 10, interval: 0.05) { watch.log.contains("BTC-USD") }, "watch printed nothing: \(watch.log)")
         try venue.setPrice("BTC-USD", 69_000)
-        let (_, lines) = try await watch.value
+        _ = await eventually(timeout: 15, interval: 0.05) {
+            watch.log.split(separator: "\n").dropFirst().contains { $0.contains("68") || $0.contains("69") }
+        }
+        watch.kill(SIGTERM)
+        _ = await watch.wait(timeout: 5)
+        let lines = watch.log
         let updates = lines.split(separator: "\n").filter { $0.contains("BTC-USD") }
         #expect(updates.count >= 2, "watch printed: \(lines)")
         #expect(updates.contains { $0.contains("68") || $0.contains("69") }, "the move to 69000 was not pushed: \(lines)")

@@ -188,8 +188,9 @@ struct RunningDaemon {
 
 enum DaemonLauncher {
     /// Starts `oracled run --config` and waits until its socket answers /v1/health.
-    static func start(config: String, socket: String, log: String, timeout: Double = 20) async throws -> RunningDaemon {
-        let child = try ChildProcess(Binaries.path("oracled"), ["run", "--config", config], logPath: log)
+    static func start(config: String, socket: String, log: String, timeout: Double = 20,
+                      environment: [String: String]? = nil) async throws -> RunningDaemon {
+        let child = try ChildProcess(Binaries.path("oracled"), ["run", "--config", config], logPath: log, environment: environment)
         let client = UnixHTTPClient(path: socket, tcpPort: nil)
         let up = await eventually(timeout: timeout, interval: 0.03) {
             (try? client.request("GET", "/v1/health", timeout: 2))?.status == 200
