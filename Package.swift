@@ -31,6 +31,10 @@ let package = Package(
         .target(name: "OracleFetch", dependencies: ["OracleCore", "CCurl", "CurlShim"]),
         .target(name: "OracleStore", dependencies: ["OracleCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "OracleSystem", dependencies: ["OracleCore", "CSystemShim"]),
+        .target(name: "OracleOutbox", dependencies: [
+            "OracleCore", "OracleStore", "OracleSystem",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "OracleServer", dependencies: [
             "OracleCore", "CSystemShim",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -38,7 +42,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "OracleDaemon", dependencies: [
-            "OracleCore", "OracleConfig", "OracleFetch", "OracleStore", "OracleSystem", "OracleServer",
+            "OracleCore", "OracleConfig", "OracleFetch", "OracleStore", "OracleSystem", "OracleOutbox", "OracleServer",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -58,14 +62,17 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        .executableTarget(name: "oracled-bench", dependencies: ["OracleCore", "OracleStore", "OracleSystem", "CBench"]),
+        .executableTarget(name: "oracled-bench", dependencies: [
+            "OracleCore", "OracleStore", "OracleSystem", "OracleOutbox", "CBench",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         .testTarget(name: "OracleCoreTests", dependencies: ["OracleCore"]),
         .testTarget(name: "OracleConfigTests", dependencies: ["OracleConfig", "OracleCore"]),
         .testTarget(name: "OracleFetchTests", dependencies: ["OracleFetch", "OracleCore"]),
         .testTarget(name: "OracleServerTests", dependencies: ["OracleServer", "OracleCore"]),
         .testTarget(name: "OracleSystemTests", dependencies: ["OracleSystem", "OracleStore", "OracleCore"]),
-        .testTarget(name: "OracleDaemonTests", dependencies: ["OracleDaemon", "OracleServer", "OracleStore", "OracleSystem", "OracleConfig", "OracleCore",
+        .testTarget(name: "OracleDaemonTests", dependencies: ["OracleDaemon", "OracleOutbox", "OracleServer", "OracleStore", "OracleSystem", "OracleConfig", "OracleCore",
                                                              .product(name: "Logging", package: "swift-log"),
                                                              // A second connection that makes the state database refuse commits (StoreCommitFailureTests).
                                                              .product(name: "GRDB", package: "GRDB.swift")]),

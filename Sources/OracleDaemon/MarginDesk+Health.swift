@@ -1,4 +1,5 @@
 import OracleCore
+import OracleOutbox
 
 extension MarginDesk {
     public func healthJSON() -> JSON {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import OracleCore
 import OracleStore
+import OracleOutbox
 import OracleSystem
 
 /// The margin trigger's wiring: the store, the outbox and the API around a `MarginEvaluator`, which
@@ -57,7 +58,7 @@ public actor MarginDesk {
         self.evaluator = MarginEvaluator(universe: universe)
         self.history = MarkHistory(intervalMs: universe.policy.historyIntervalMs, capacity: 2_000, dailyCapacity: universe.policy.historyDays)
         self.calibration = CalibrationMonitor(policy: universe.policy)
-        self.outbox = NoticeOutbox(db: db, directory: spoolDirectory, syslog: syslog, logger: logger)
+        self.outbox = NoticeOutbox(db: db, directory: spoolDirectory, syslog: syslog, logger: logger, now: { WallClock.nowMs() })
         try loadState()
     }
 

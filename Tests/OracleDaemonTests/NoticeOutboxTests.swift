@@ -5,6 +5,7 @@ import OracleStore
 import OracleSystem
 import Testing
 @testable import OracleDaemon
+@testable import OracleOutbox
 
 /// The outbox's recovery paths without a daemon: an in-memory database, a temp spool that an
 /// "operator" breaks and repairs, and a clock the test owns.
@@ -69,7 +70,7 @@ struct NoticeOutboxTests {
         defer { try? FileManager.default.removeItem(atPath: spool) }
         let db = try OracleDatabase.inMemory()
         let outbox = NoticeOutbox(db: db, directory: spool, syslog: SyslogWriter(socketPath: "/nonexistent/oracled-test.sock"),
-                                  logger: Logger(label: "test"), chunkSize: 4)
+                                  logger: Logger(label: "test"), chunkSize: 4, now: { 0 })
         try db.commitTransitions(levels: [], notices: notices(3))
         outbox.deliverPending()
         #expect(files(spool + "/new").count == 3)
@@ -82,5 +83,38 @@ struct NoticeOutboxTests {
         #expect(files(spool + "/new").count == 5, "the later notices are delivered into a re-created spool")
         #expect(journalIDs(spool) == (3..<8).map { "acct-\($0)-margin_call-1" })
         #expect(try db.undeliveredNotices().isEmpty)
+    }
+
+    /// A sink that takes at most `room` more notices, like a disk with space for a few files.
+    final class LimitedSink: NoticeSink {
+        var delivered: [String] = []
+        var room: Int
+        init(room: Int) { self.room = room }
+        func deliver(_ entries: [SpoolEntry]) throws(SystemError) {
+            let new = entries.filter { !delivered.contains($0.id) }
+            guard new.count <= room else { throw SystemError(call: "write", path: "/spool/tmp", errno: ENOSPC) }
+            room -= new.count
+            delivered += new.map(\.id)
+        }
+        func replenish() {}
+    }
+
+    /// Whatever fits goes out at once: a burst of 40 on a sink with room for 11 delivers 11 (the
+    /// chunk halves down to single notices), each once, and the rest as room returns.
+    @Test func aBurstLargerThanTheRoomDeliversWhatFits() throws {
+        let db = try OracleDatabase.inMemory()
+        let sink = LimitedSink(room: 11)
+        let outbox = NoticeOutbox(db: db, directory: "/spool", syslog: SyslogWriter(socketPath: "/nonexistent/oracled-test.sock"),
+                                  logger: Logger(label: "test"), chunkSize: 32, now: { 0 }, openSink: { sink })
+        try db.commitTransitions(levels: [], notices: notices(40))
+        outbox.deliverPending()
+        #expect(sink.delivered.count == 11 && Set(sink.delivered).count == 11)
+        #expect(outbox.status.isDeferred && outbox.status.pending == 29)
+        #expect(try db.undeliveredNotices().count == 29)
+        sink.room = 100
+        outbox.retryIfDeferred()
+        #expect(sink.delivered.count == 40 && Set(sink.delivered).count == 40)
+        #expect(!outbox.status.isDeferred && outbox.status.pending == 0)
+        #expect(sink.delivered == (0..<40).map { "acct-\($0)-margin_call-1" }, "delivered in commit order")
     }
 }

@@ -6,6 +6,7 @@ import OracleStore
 import OracleSystem
 import Testing
 @testable import OracleDaemon
+@testable import OracleOutbox
 
 /// The state database refuses a commit (disk full, I/O error) and later accepts it again, at the
 /// desk's depth (the end-to-end form, `SpoolRecoveryTests.stateDirectoryFullThenFreed`, needs root).

@@ -21,27 +21,27 @@ import OracleSystem
 /// reminder every `reminderMs` while delivery stays deferred (with the age and the attempts).
 ///
 /// Not thread-safe: owned by the `MarginDesk` actor.
-final class NoticeOutbox {
+public final class NoticeOutbox {
     /// What health and `/metrics` report about delivery.
-    struct Status: Sendable, Equatable {
+    public struct Status: Sendable, Equatable {
         /// Notices committed but not yet in the spool (as of the last attempt).
-        var pending = 0
+        public var pending = 0
         /// The last delivery error; nil once a delivery succeeds.
-        var lastError: String?
+        public var lastError: String?
         /// When delivery first failed in the current deferral (Unix ms); nil when not deferred.
-        var deferredSinceMs: Int64?
-        var lastAttemptMs: Int64?
+        public var deferredSinceMs: Int64?
+        public var lastAttemptMs: Int64?
         /// Failed attempts in the current deferral, and in total since start.
-        var attemptsDeferred = 0
-        var failuresTotal = 0
-        var deliveredTotal = 0
+        public var attemptsDeferred = 0
+        public var failuresTotal = 0
+        public var deliveredTotal = 0
         /// The state database refused the last commit (disk full, I/O error): why, and since when.
-        var commitError: String?
-        var commitFailingSinceMs: Int64?
-        var commitFailuresTotal = 0
+        public var commitError: String?
+        public var commitFailingSinceMs: Int64?
+        public var commitFailuresTotal = 0
 
-        var isDeferred: Bool { lastError != nil }
-        func deferredSeconds(nowMs: Int64) -> Double {
+        public var isDeferred: Bool { lastError != nil }
+        public func deferredSeconds(nowMs: Int64) -> Double {
             deferredSinceMs.map { Double(max(0, nowMs - $0)) / 1000 } ?? 0
         }
     }
@@ -53,13 +53,20 @@ final class NoticeOutbox {
     let now: @Sendable () -> Int64
     let chunkSize: Int
     let reminderMs: Int64
-    private var spool: SpoolWriter?
-    private(set) var status = Status()
+    /// Opens the sink (the spool writer in production); called again after a failure, so a removed
+    /// directory or journal is re-created.
+    let openSink: () throws -> any NoticeSink
+    private var spool: (any NoticeSink)?
+    public private(set) var status = Status()
     private var lastLoggedMs: Int64 = .min
     private var lastCommitLoggedMs: Int64 = .min
 
-    init(db: OracleDatabase, directory: String, syslog: SyslogWriter, logger: Logger,
-         chunkSize: Int = 32, reminderMs: Int64 = 30_000, now: @escaping @Sendable () -> Int64 = WallClock.nowMs) {
+    /// - Parameters:
+    ///   - now: Unix ms for the status and the log (the daemon passes its wall clock).
+    ///   - openSink: defaults to a `SpoolWriter` on `directory`.
+    public init(db: OracleDatabase, directory: String, syslog: SyslogWriter, logger: Logger,
+                chunkSize: Int = 32, reminderMs: Int64 = 30_000, now: @escaping @Sendable () -> Int64,
+                openSink: (() throws -> any NoticeSink)? = nil) {
         self.db = db
         self.directory = directory
         self.syslog = syslog
@@ -67,8 +74,9 @@ final class NoticeOutbox {
         self.chunkSize = max(1, chunkSize)
         self.reminderMs = reminderMs
         self.now = now
+        self.openSink = openSink ?? { try SpoolWriter(directory: directory) }
         do {
-            spool = try SpoolWriter(directory: directory)
+            spool = try self.openSink()
             spool?.replenish()
         } catch {
             // Not fatal: notices queue in SQLite and delivery retries until the spool can be written.
@@ -80,7 +88,7 @@ final class NoticeOutbox {
     /// refused it; the caller must then roll its state back so the next evaluation produces the same
     /// notices again (nothing is lost, nothing is half-recorded). Failures are logged on change and
     /// then every `reminderMs`, not on every retry (evaluations retry every poll cycle).
-    func commit(levels: [StoredLevel], notices: [StoredNotice]) -> Bool {
+    public func commit(levels: [StoredLevel], notices: [StoredNotice]) -> Bool {
         do {
             try db.commitTransitions(levels: levels, notices: notices) {
                 if !notices.isEmpty { FaultPause.at(.commit) }
@@ -112,13 +120,13 @@ final class NoticeOutbox {
     }
 
     /// Called on every tick of the retry schedule: cheap when nothing is deferred.
-    func retryIfDeferred() {
+    public func retryIfDeferred() {
         if status.isDeferred || status.pending > 0 { deliverPending() } else { spool?.replenish() }
     }
 
     /// Delivers the outbox to the spool (in chunks), then the syslog lines. On failure the notices
     /// stay queued in SQLite; health, metrics, the log and syslog say so, and the next tick retries.
-    func deliverPending() {
+    public func deliverPending() {
         let pending: [StoredNotice]
         do { pending = try db.undeliveredNotices() } catch {
             logger.error("cannot read the notice outbox; retried on the next tick", metadata: ["error": "\(error)"])
@@ -132,7 +140,7 @@ final class NoticeOutbox {
             while delivered < pending.count {
                 let chunk = pending[delivered..<min(pending.count, delivered + size)]
                 do {
-                    if spool == nil { spool = try SpoolWriter(directory: directory) }
+                    if spool == nil { spool = try openSink() }
                     try spool!.deliver(chunk.map { SpoolEntry(id: $0.id, json: $0.json) })
                 } catch {
                     // Re-open next time: the directory or the journal may have been removed or replaced.
