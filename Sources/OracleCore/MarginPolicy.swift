@@ -156,6 +156,27 @@ public struct CollateralSpec: Sendable, Equatable {
         }
         return total + (value - from) * (1 - h)
     }
+
+    /// The value (amount × price) to add on top of a balance worth `held` so that the counted value
+    /// grows by `counted`: the inverse of `countedValue` above `held`. With tiers the added slices
+    /// take the haircut of the tier they fall in, not the base haircut, so a balance already in a
+    /// higher tier needs more than `counted / (1 − haircut)`.
+    public func valueToAdd(counted: Double, above held: Double) -> Double {
+        guard counted > 0 else { return 0 }
+        guard !tiers.isEmpty else { return counted / (1 - haircut) }
+        let start = max(0, held)
+        var remaining = counted, at = start, h = haircut
+        for tier in tiers {
+            if at < tier.fromValue {
+                let room = (tier.fromValue - at) * (1 - h)   // counted value left in this slice
+                if remaining <= room { return at + remaining / (1 - h) - start }
+                remaining -= room
+                at = tier.fromValue
+            }
+            h = tier.haircut
+        }
+        return at + remaining / (1 - h) - start
+    }
 }
 
 /// A collateral size tier: the slice of value above `fromValue` (margin currency) takes `haircut`.

@@ -92,6 +92,40 @@ import Testing
         #expect(eth >= deficit / (3_095 * 0.85) && eth - deficit / (3_095 * 0.85) <= 1e-8)
     }
 
+    /// With haircut tiers the top-up lands in the tier above what the account already holds. Before
+    /// the fix it was deficit / (price × (1 − base haircut)), which falls short for a balance already
+    /// in a higher tier: depositing the published BTC top-up left the call open.
+    @Test func publishedTopUpCuresWhenTheBalanceIsInAHigherHaircutTier() throws {
+        // BTC collateral: 10 % up to 100,000 of value, 30 % above. Mark 50,000 ± 0 (mid).
+        let u = MarginUniverse(policy: MarginPolicy(),
+                               collateral: [CollateralSpec(asset: "BTC", pair: "BTC-USD", haircut: 0.10,
+                                                           tiers: [HaircutTier(fromValue: 100_000, haircut: 0.30)])],
+                               pairs: [F.pair("BTC-USD", mm: 0.05, im: 0.10)])
+        var e = MarginEvaluator(universe: u)
+        _ = e.marksUpdated(["BTC-USD": Self.mark("BTC-USD", 50_000, seq: 1)], nowMs: 0)
+        // 3 BTC collateral (150,000 gross → 90,000 + 35,000 = 125,000 counted); short 48 BTC @ 50,000:
+        // M = 120,000, I = 240,000, equity 125,000, ratio 1.0417: margin_call.
+        let a = Account(id: "t", collateral: [CollateralBalance(asset: "USD", amount: Self.number(0)),
+                                              CollateralBalance(asset: "BTC", amount: Self.number(3))],
+                        positions: [Position(pair: "BTC-USD", quantity: Self.number(-48), entryPrice: Self.number(50_000))])
+        let opened = e.put([a], nowMs: 1_000)
+        #expect(Self.levels(opened) == [.marginCall])
+        let json = Self.published(try #require(opened.notices.first))
+        let deficit = try #require(Double(json["deficit"] as? String ?? ""))
+        // Recomputed: target max(I = 240,000, 1.2 × 120,000) − 125,000 = 115,000; all of it above 100,000 of value at 30 %.
+        #expect(abs(deficit - 115_000) < 0.01)
+        let btc = try #require(Double((json["top_up"] as? [String: String])?["BTC"] ?? ""))
+        let want = 115_000 / (50_000 * 0.70)
+        #expect(btc >= want && btc - want <= 1e-8, "top_up BTC \(btc), want \(want)")
+        var topped = a
+        topped.collateral[1].amount = Self.number(3 + btc)
+        var copy = e
+        #expect(Self.levels(copy.put([topped], nowMs: 2_000)) == [.cured])
+        // Straddling the tier boundary: 1 BTC held (50,000) needs 50,000 of value at 10 %, the rest at 30 %.
+        #expect(abs(u.collateral["BTC"]!.valueToAdd(counted: 80_000, above: 50_000) - (50_000 + (80_000 - 45_000) / 0.70)) < 1e-6)
+        #expect(abs(u.collateral["BTC"]!.valueToAdd(counted: 9_000, above: 50_000) - 10_000) < 1e-9)
+    }
+
     /// With initial close to maintenance the call exit ratio decides the cure — the account's own,
     /// overrides included. Today's `initial − equity` would leave the call open after the deposit.
     @Test func deficitUsesTheAccountsCallExitRatio() throws {
