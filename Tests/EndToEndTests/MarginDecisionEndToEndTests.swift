@@ -308,4 +308,166 @@ struct MarginDecisionEndToEndTests {
               + "haircut_tier=\(btcCollateralInTier) thresholds_exact=\(thresholdCases.count) "
               + "deficit_cure=\(deficitText) btc_topup_cure=\(btcTopUpText) deadline_liquidation_after_s=\(String(format: "%.1f", liquidatedAfter))")
     }
+
+    // MARK: 4. Into a mass call
+
+    /// The mass-call guard on (default share 25 %), a 3 s call deadline and a 2 s poll. BTC drops
+    /// 10 % in one update and six of ten BTC holders enter a call at once: a mass call. The test then
+    /// keeps the move unconfirmed — every new BTC mark lands more than 1 % from the previous one
+    /// (54,000 ↔ 53,400, flipped right after each poll) — until a periodic sweep has run and the
+    /// calls' deadlines have passed: no path may liquidate meanwhile. Then the price holds, the next
+    /// mark confirms the move, and liquidation proceeds: by ratio (below 0.90 on the mark and the
+    /// slow mark) and by the deadlines that expired while unconfirmed.
+    @Test(.timeLimit(.minutes(3)))
+    func massCallDefersEveryLiquidationUntilAConfirmingMark() async throws {
+        let poll = 2.0
+        let rig = try await Self.start("masscall", btc: 60_000, eth: 5_000, pollInterval: "2s", margin: """
+            price_side = "conservative"
+            call_deadline = "3s"
+            slow_mark_window = "1ms"
+            """)
+        defer { rig.stop() }
+        let daemon = rig.daemon, spool = rig.spool
+        var btc: PublishedMark?, eth: PublishedMark?
+        let ready = await eventually(timeout: 20) {
+            btc = daemon.fullMark("BTC-USD")
+            eth = daemon.fullMark("ETH-USD")
+            return btc != nil && eth != nil
+        }
+        try #require(ready, "marks never became ok on 3 sources; log:\n\(daemon.child.log.suffix(3000))")
+
+        // Longs of 1–3 BTC with USD, each sized to a ratio at BTC 54,000 (mark 54,010.80 ± 8.10).
+        let at54 = ["BTC-USD": PublishedMark(price: 54_010.8, confidence: 8.1), "ETH-USD": eth!]
+        let at534 = ["BTC-USD": PublishedMark(price: 53_410.68, confidence: 8.01), "ETH-USD": eth!]
+        var book: [String: Holdings] = [:]
+        let plan: [(prefix: String, ratio: Double, count: Int)] = [("deep", 0.60, 4), ("call", 1.05, 2), ("ok", 1.80, 4)]
+        for p in plan {
+            for i in 0..<p.count {
+                var h = Holdings(positions: [("BTC-USD", Double(1 + i % 3), 60_000)])
+                let f = DecisionFigures.of(h, marks: at54)!
+                h.usd = Holdings.round(p.ratio * f.maintenance - (f.equity - h.usd), 2)
+                book["\(p.prefix)-\(i)"] = h
+            }
+        }
+        for (id, h) in book {
+            let r0 = DecisionFigures.of(h, marks: ["BTC-USD": btc!, "ETH-USD": eth!])!.ratio
+            let r54 = DecisionFigures.of(h, marks: at54)!.ratio, r534 = DecisionFigures.of(h, marks: at534)!.ratio
+            try #require(r0 >= 1.4, "\(id) must start healthy: \(r0)")
+            if id.hasPrefix("deep") { try #require(r54 < 0.9 && r534 < 0.9 && r534 > 0) }
+            if id.hasPrefix("call") { try #require(r54 >= 1.0 && r54 < 1.1 && r534 < 0.9) }
+            if id.hasPrefix("ok") { try #require(r534 >= 1.4) }
+        }
+        let ids = book.keys.sorted()
+        let imported = try daemon.client.request("POST", "/v1/accounts/import", body: ids.map { book[$0]!.json(id: $0) }.joined(separator: "\n") + "\n")
+        try #require(imported.status == 200, "import → \(imported.status) \(imported.body)")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(spool.newLevels().isEmpty, "no notice at import: \(spool.newLevels())")
+
+        func btcSeq() -> (seq: Int, price: Double)? {
+            guard let j = try? daemon.get("/v1/prices/BTC-USD"), j["status"] as? String == "ok", j["sources_used"] as? Int == 3,
+                  let seq = j["seq"] as? Int, let p = (j["price"] as? String).flatMap(Double.init) else { return nil }
+            return (seq, p)
+        }
+        /// Waits for the next BTC mark after `seq`; returns it.
+        func nextMark(after seq: Int) async -> (seq: Int, price: Double)? {
+            var out: (seq: Int, price: Double)?
+            _ = await eventually(timeout: 3 * poll + 5, interval: 0.02) {
+                out = btcSeq()
+                return (out?.seq ?? 0) > seq
+            }
+            return (out?.seq ?? 0) > seq ? out : nil
+        }
+
+        // The move: 60,000 → 54,000. A mark reflects the quotes requested at the tick before it (the
+        // poll loop sends requests, then publishes), so the venue price is changed once per tick,
+        // 300 ms after each new mark (the requests of that tick are answered by then, the next tick
+        // is 2 s away): consecutive marks then alternate 54,000 / 53,400, never within 1 %.
+        func atMove(_ p: Double) -> Bool { abs(p / 54_010.8 - 1) < 1e-6 }
+        func atFlip(_ p: Double) -> Bool { abs(p / 53_410.68 - 1) < 1e-6 }
+        let seq0 = try #require(btcSeq()).seq
+        var mark = try #require(await nextMark(after: seq0))
+        try await Task.sleep(for: .milliseconds(300))
+        var venuePrice = 54_000.0
+        try rig.venue.setPrice("BTC-USD", venuePrice)
+        var movedAt: Date?
+        var previous: (seq: Int, price: Double)?
+        var accidental: [String] = []
+        var flips = 0
+        var liquidatedEarly: [String] = []
+        var sweeps0 = 0
+        while true {
+            mark = try #require(await nextMark(after: mark.seq), "no new BTC mark within \(3 * poll + 5) s")
+            if movedAt == nil {
+                if atMove(mark.price) {
+                    movedAt = Date()
+                    sweeps0 = daemon.marginHealth()?["sweeps"] as? Int ?? 0
+                } else if !(abs(mark.price / btc!.price - 1) < 1e-6) {
+                    Issue.record("the first moved mark is \(mark.price), neither 60,000 nor 54,000 (a poll caught the venue mid-change)")
+                    return
+                }
+            } else if let previous {
+                if !(atMove(mark.price) || atFlip(mark.price)) || abs(mark.price - previous.price) <= 0.01 * previous.price {
+                    accidental.append("seq \(previous.seq) \(previous.price) → seq \(mark.seq) \(mark.price)")
+                }
+            }
+            if movedAt != nil { previous = mark }
+            liquidatedEarly += spool.newLevels().filter { $0.value == "liquidation" }.map(\.key)
+            let sweeps = daemon.marginHealth()?["sweeps"] as? Int ?? 0
+            if let movedAt, venuePrice == 54_000, sweeps > sweeps0, Date().timeIntervalSince(movedAt) > 3 + poll { break }
+            try #require(Date().timeIntervalSince(movedAt ?? Date()) < Self.sweepSeconds + 10 * poll, "no sweep seen while flipping (sweeps \(sweeps))")
+            try await Task.sleep(for: .milliseconds(300))
+            venuePrice = venuePrice == 54_000 ? 53_400 : 54_000
+            try rig.venue.setPrice("BTC-USD", venuePrice)
+            flips += 1
+        }
+        let movedAtTime = try #require(movedAt)
+        let unconfirmedFor = Date().timeIntervalSince(movedAtTime)
+        try #require(accidental.isEmpty, "consecutive BTC marks agreed within 1 % or were mixed while flipping (a poll caught the venue mid-change; the machine is too slow for this test): \(accidental)")
+        let during = Self.delivered(spool)
+        #expect(liquidatedEarly.isEmpty, "liquidation while the mass-call move was unconfirmed: \(liquidatedEarly)")
+
+        // The move's own notices: every account that entered carries mass_call; none is a liquidation.
+        var problems: [String] = []
+        for id in ids where !id.hasPrefix("ok") {
+            let ns = Self.notices(of: id, in: during)
+            guard let first = ns.first else { problems.append("\(id): no notice on the mass-call move"); continue }
+            if !first.flag("mass_call") { problems.append("\(id): first notice without mass_call: \(first)") }
+            let want = id.hasPrefix("deep") ? "urgent" : "margin_call"
+            if first["level"] as? String != want { problems.append("\(id): first notice \(first["level"] ?? "?"), want \(want)") }
+            if id.hasPrefix("deep") && !first.flag("liquidation_deferred") { problems.append("\(id): urgent below 0.90 without liquidation_deferred") }
+            if ns.contains(where: { $0["level"] as? String == "liquidation" }) { problems.append("\(id): liquidated while unconfirmed") }
+        }
+        for id in ids where id.hasPrefix("ok") && !Self.notices(of: id, in: during).isEmpty {
+            problems.append("\(id): a notice for a healthy account: \(Self.notices(of: id, in: during).map { $0["level"] ?? "?" })")
+        }
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+        let massEvents = daemon.marginHealth()?["mass_call_events"] as? Int ?? 0
+        #expect(massEvents >= 1, "health must count the mass-call event")
+
+        // The price holds at 54,000: the next mark confirms, and liquidation proceeds.
+        let confirmWait = 3 * poll + 10
+        let proceeded = await eventually(timeout: confirmWait, interval: 0.05) {
+            let levels = spool.newLevels()
+            return ids.filter { !$0.hasPrefix("ok") }.allSatisfy { id in levels.contains { $0.key.hasPrefix(id + "-liquidation-") } }
+        }
+        let after = Self.delivered(spool)
+        #expect(proceeded, "after the confirming mark every deep and expired call must be liquidated: \(spool.newLevels().filter { !$0.key.hasPrefix("ok") })")
+        for id in ids where !id.hasPrefix("ok") {
+            guard let liq = Self.notices(of: id, in: after).first(where: { $0["level"] as? String == "liquidation" }) else { continue }
+            #expect(!liq.flag("mass_call"), "\(id): the liquidation is not part of the mass-call move")
+            let f = DecisionFigures.of(book[id]!, marks: liq.noticeMarks)
+            if id.hasPrefix("call") {
+                // Ratio 1.05 on the confirmed price: only the deadline, which expired while unconfirmed, liquidates it.
+                #expect(liq.flag("deadline_expired"), "\(id): liquidated at ratio \(f?.ratio ?? .nan) without deadline_expired")
+            } else {
+                #expect((f?.ratio ?? 1) < 0.9, "\(id): liquidated at ratio \(f?.ratio ?? .nan)")
+            }
+            let created = (liq["created_at"] as? String).flatMap(Self.instant)
+            #expect(created.map { $0.timeIntervalSince(movedAtTime) >= unconfirmedFor - 0.5 } == true, "\(id): liquidation at \(String(describing: created)) is before the confirmation")
+        }
+        #expect(Self.notices(of: "ok-0", in: after).isEmpty)
+        print("RELIABILITY margin_mass_call holders=\(book.count) entering=6 mass_call_events=\(massEvents) flips=\(flips) "
+              + "unconfirmed_s=\(String(format: "%.1f", unconfirmedFor)) sweeps_while_unconfirmed=\((daemon.marginHealth()?["sweeps"] as? Int ?? 0) - sweeps0) "
+              + "liquidated_early=\(liquidatedEarly.count) liquidations_after_confirm=\(after.values.filter { $0["level"] as? String == "liquidation" }.count)")
+    }
 }
