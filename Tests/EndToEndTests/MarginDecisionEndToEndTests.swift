@@ -470,4 +470,92 @@ struct MarginDecisionEndToEndTests {
               + "unconfirmed_s=\(String(format: "%.1f", unconfirmedFor)) sweeps_while_unconfirmed=\((daemon.marginHealth()?["sweeps"] as? Int ?? 0) - sweeps0) "
               + "liquidated_early=\(liquidatedEarly.count) liquidations_after_confirm=\(after.values.filter { $0["level"] as? String == "liquidation" }.count)")
     }
+
+    // MARK: 6. Portfolio model on the daemon's path
+
+    /// `model = "portfolio"` with daily history (Tests/Fixtures/history/daily_closes.csv, imported over
+    /// the API) and a one-day horizon: a long BTC, a short ETH and the two together. Each shows
+    /// `risk.model = "portfolio"` with finite VaR and ES, and a maintenance requirement at least
+    /// the documented floors (half the standard requirement, the scenario grid, the published stress
+    /// floor — docs/margin-model.md §3–4). The hedged book needs less than the sum of its legs'
+    /// standard requirements, and more than zero.
+    @Test(.timeLimit(.minutes(3)))
+    func portfolioModelOnTheDaemonsPath() async throws {
+        let rig = try await Self.start("portfolio", btc: 60_000, eth: 3_000, margin: """
+            price_side = "mid"
+            model = "portfolio"
+            history_interval = "24h"
+            horizon = "24h"
+            slow_mark_window = "1ms"
+            mass_call_share = 1.0
+            """)
+        defer { rig.stop() }
+        let daemon = rig.daemon
+        var btc: PublishedMark?, eth: PublishedMark?
+        let ready = await eventually(timeout: 20) {
+            btc = daemon.fullMark("BTC-USD")
+            eth = daemon.fullMark("ETH-USD")
+            return btc != nil && eth != nil
+        }
+        try #require(ready, "marks never became ok on 3 sources; log:\n\(daemon.child.log.suffix(3000))")
+
+        let csvPath = Binaries.repoRoot.appendingPathComponent("Tests/Fixtures/history/daily_closes.csv").path
+        let csv = try String(contentsOfFile: csvPath, encoding: .utf8)
+        let imported = try daemon.client.request("POST", "/v1/history/import", body: csv, timeout: 60)
+        try #require(imported.status == 200, "history import → \(imported.status) \(imported.body.prefix(500))")
+        let rows = imported.json?["imported"] as? Int ?? 0
+        #expect(rows > 7_000, "imported \(rows) rows")
+
+        // Equal notionals: 1 BTC against 20 ETH at 60,000 / 3,000.
+        let book: [String: Holdings] = [
+            "long-btc": Holdings(usd: 20_000, positions: [("BTC-USD", 1, 60_000)]),
+            "short-eth": Holdings(usd: 20_000, positions: [("ETH-USD", -20, 3_000)]),
+            "hedged": Holdings(usd: 20_000, positions: [("BTC-USD", 1, 60_000), ("ETH-USD", -20, 3_000)]),
+        ]
+        for (id, h) in book { #expect(try daemon.put(id, h) == 200) }
+
+        var views: [String: [String: Any]] = [:]
+        let portfolio = await eventually(timeout: 15, interval: 0.2) {
+            for id in book.keys { views[id] = try? daemon.get("/v1/accounts/\(id)") }
+            return book.keys.allSatisfy { ((views[$0]?["risk"] as? [String: Any])?["model"] as? String) == "portfolio" }
+        }
+        #expect(portfolio, "every account must be on the portfolio model: \(views.mapValues { $0["risk"] ?? "nil" })")
+
+        var maintenance: [String: Double] = [:], standard: [String: Double] = [:]
+        var line: [String] = []
+        for id in book.keys.sorted() {
+            let v = views[id] ?? [:]
+            let risk = v["risk"] as? [String: Any] ?? [:]
+            let marks = Dictionary(uniqueKeysWithValues: ((v["marks"] as? [[String: Any]]) ?? []).compactMap { m -> (String, PublishedMark)? in
+                guard let pair = m["pair"] as? String, let p = m.decimal("price") else { return nil }
+                return (pair, PublishedMark(price: p, confidence: m.decimal("confidence") ?? 0))
+            })
+            let f = try #require(DecisionFigures.of(book[id]!, marks: marks), "\(id): marks \(marks)")
+            let m = try #require(v.decimal("maintenance_requirement"))
+            let varValue = risk.decimal("var"), es = risk.decimal("es")
+            #expect(varValue.map { $0.isFinite && $0 > 0 } == true, "\(id): VaR \(risk["var"] ?? "nil")")
+            #expect(es.map { $0.isFinite && $0 > 0 } == true, "\(id): ES \(risk["es"] ?? "nil")")
+            #expect(risk["model_fallback"] == nil || risk["model_fallback"] is NSNull, "\(id): \(risk["model_fallback"] ?? "")")
+            // Floors, recomputed: portfolio_floor 0.5 × standard; the grid max(max|e|·5 %, |Σe|·10 %).
+            #expect(abs((risk.decimal("standard_maintenance") ?? .nan) - f.maintenance) < 0.01, "\(id): standard \(risk["standard_maintenance"] ?? "nil") vs \(f.maintenance)")
+            let exposures = book[id]!.positions.map { $0.quantity * marks[$0.pair]!.price }
+            let grid = max((exposures.map(abs).max() ?? 0) * 0.05, abs(exposures.reduce(0, +)) * 0.10)
+            #expect(m >= 0.5 * f.maintenance - 0.01, "\(id): maintenance \(m) below half the standard \(f.maintenance)")
+            #expect(m >= grid - 0.01, "\(id): maintenance \(m) below the scenario grid \(grid)")
+            let stress = risk.decimal("stress_floor")
+            #expect(stress != nil, "\(id): the history covers the stress windows; stress_floor must be published")
+            #expect(m >= (stress ?? 0) - 0.01, "\(id): maintenance \(m) below the stress floor \(stress ?? .nan)")
+            #expect(m >= (varValue ?? .infinity) - 0.01 || m >= (es ?? .infinity) - 0.01, "\(id): maintenance \(m) below max(VaR, ES)")
+            // Initial scales with the standard initial / maintenance ratio.
+            #expect(abs((v.decimal("initial_requirement") ?? .nan) - m * f.initial / f.maintenance) < 0.02 + 1e-6 * m)
+            maintenance[id] = m
+            standard[id] = f.maintenance
+            line.append("\(id):var=\(Int(varValue ?? -1)),es=\(Int(es ?? -1)),stress=\(Int(stress ?? -1)),grid=\(Int(grid)),mm=\(Int(m)),std=\(Int(f.maintenance))")
+        }
+        let hedged = try #require(maintenance["hedged"])
+        let legs = (standard["long-btc"] ?? 0) + (standard["short-eth"] ?? 0)
+        #expect(hedged > 0 && hedged < legs, "the hedged book needs \(hedged): must be in (0, \(legs)) — less than its legs' standard requirements")
+        #expect(hedged < (maintenance["long-btc"] ?? 0) + (maintenance["short-eth"] ?? 0), "the hedge must cost less than its legs on the same model")
+        print("RELIABILITY margin_portfolio history_rows=\(rows) " + line.joined(separator: " ") + " legs_standard=\(Int(legs))")
+    }
 }
