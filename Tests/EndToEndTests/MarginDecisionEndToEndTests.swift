@@ -556,6 +556,29 @@ struct MarginDecisionEndToEndTests {
         let legs = (standard["long-btc"] ?? 0) + (standard["short-eth"] ?? 0)
         #expect(hedged > 0 && hedged < legs, "the hedged book needs \(hedged): must be in (0, \(legs)) — less than its legs' standard requirements")
         #expect(hedged < (maintenance["long-btc"] ?? 0) + (maintenance["short-eth"] ?? 0), "the hedge must cost less than its legs on the same model")
-        print("RELIABILITY margin_portfolio history_rows=\(rows) " + line.joined(separator: " ") + " legs_standard=\(Int(legs))")
+
+        // A call under the portfolio model cures with the published deficit in USD, and with the
+        // published BTC top-up. Long 1 BTC with USD at about ratio 1.05 of its portfolio requirement.
+        var callers: [String: Holdings] = [:]
+        for id in ["p-call-usd", "p-call-btc"] {
+            callers[id] = Holdings(usd: Holdings.round(1.05 * (maintenance["long-btc"] ?? 0) - 12, 2), positions: [("BTC-USD", 1, 60_000)])
+            #expect(try daemon.put(id, callers[id]!) == 200)
+        }
+        var pcall: [String: [String: Any]] = [:]
+        for id in callers.keys { pcall[id] = try daemon.get("/v1/accounts/\(id)") }
+        #expect(pcall.values.allSatisfy { $0["level"] as? String == "margin_call" }, "\(pcall.mapValues { $0["level"] ?? "nil" })")
+        var usdCure = callers["p-call-usd"]!
+        usdCure.usd += pcall["p-call-usd"]?.decimal("deficit") ?? 0
+        #expect(try daemon.put("p-call-usd", usdCure) == 200)
+        #expect(try daemon.get("/v1/accounts/p-call-usd")["level"] as? String == "none", "the published USD deficit must cure under the portfolio model")
+        var btcCure = callers["p-call-btc"]!
+        let btcTopUp = ((pcall["p-call-btc"]?["top_up"] as? [String: Any])?["BTC"] as? String).flatMap(Double.init) ?? 0
+        btcCure.btcCollateral += btcTopUp
+        #expect(try daemon.put("p-call-btc", btcCure) == 200)
+        let afterBTC = try daemon.get("/v1/accounts/p-call-btc")
+        #expect(afterBTC["level"] as? String == "none",
+                "the published BTC top-up (\(btcTopUp)) must cure under the portfolio model: level \(afterBTC["level"] ?? "nil"), ratio \(afterBTC["ratio"] ?? "nil"), deficit now \(afterBTC["deficit"] ?? "nil")")
+        print("RELIABILITY margin_portfolio history_rows=\(rows) " + line.joined(separator: " ") + " legs_standard=\(Int(legs)) "
+              + "call_deficit_usd=\(pcall["p-call-usd"]?["deficit"] ?? "nil") call_topup_btc=\(btcTopUp) after_btc_topup=\(afterBTC["level"] ?? "nil")")
     }
 }

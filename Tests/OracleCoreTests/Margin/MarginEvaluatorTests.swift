@@ -126,6 +126,41 @@ import Testing
         #expect(abs(u.collateral["BTC"]!.valueToAdd(counted: 9_000, above: 50_000) - 10_000) < 1e-9)
     }
 
+    /// Under the portfolio model BTC collateral is exposure: behind a long BTC position a deposit of
+    /// BTC raises the requirement too. Before the fix the published BTC top-up was deficit / counted
+    /// value per unit, and depositing it left the call open (found end to end: ratio 1.83 after the
+    /// deposit, 1,140 USD still missing).
+    @Test func publishedTopUpCuresUnderThePortfolioModel() throws {
+        let minute: Int64 = 60_000
+        var policy = MarginPolicy(model: .portfolio, horizonMs: minute, minHistory: 50, historyIntervalMs: minute)
+        policy.priceSide = .mid
+        var h = MarkHistory(intervalMs: minute)
+        for t in 0...200 { h.record(pair: "BTC-USD", price: 100 * exp(0.02 * sin(Double(t) * 1.3)), atMs: Int64(t) * minute) }
+        let u = F.universe(policy: policy)
+        let model = MarginModel(universe: u)
+        let long = Self.account("p", usd: 0, btc: 10, btcEntry: 100)
+        let book = RiskBook(history: h, policy: policy, pairSets: [model.riskPairs(long), model.riskPairs(Self.account("q", usd: 0, btcCollateral: 1, btc: 10, btcEntry: 100))],
+                            pairs: ["BTC-USD", "ETH-USD"])
+        let marks = ["BTC-USD": Self.mark("BTC-USD", 100, seq: 1), "ETH-USD": Self.mark("ETH-USD", 3_000, seq: 1)]
+        let m = model.value(long, marks: marks, risk: book).maintenanceRequirement
+        try #require(model.value(long, marks: marks, risk: book).riskModel == .portfolio)
+        var e = MarginEvaluator(universe: u)
+        e.risk = book
+        _ = e.marksUpdated(marks, nowMs: 0)
+        let a = Self.account("p", usd: 1.05 * m, btc: 10, btcEntry: 100)
+        let opened = e.put([a], nowMs: 1_000)
+        #expect(Self.levels(opened) == [.marginCall])
+        let json = Self.published(try #require(opened.notices.first))
+        let deficit = try #require(Double(json["deficit"] as? String ?? ""))
+        let btc = try #require(Double((json["top_up"] as? [String: String])?["BTC"] ?? ""))
+        // More than the counted-value estimate: the deposit adds its own risk.
+        #expect(btc > deficit / (100 * 0.9), "top_up BTC \(btc) vs counted estimate \(deficit / 90)")
+        var cash = e
+        #expect(Self.levels(cash.put([Self.account("p", usd: 1.05 * m + deficit, btc: 10, btcEntry: 100)], nowMs: 2_000)) == [.cured])
+        var copy = e
+        #expect(Self.levels(copy.put([Self.account("p", usd: 1.05 * m, btcCollateral: btc, btc: 10, btcEntry: 100)], nowMs: 2_000)) == [.cured])
+    }
+
     /// With initial close to maintenance the call exit ratio decides the cure — the account's own,
     /// overrides included. Today's `initial − equity` would leave the call open after the deposit.
     @Test func deficitUsesTheAccountsCallExitRatio() throws {
