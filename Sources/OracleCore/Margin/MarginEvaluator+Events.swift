@@ -172,8 +172,10 @@ extension MarginEvaluator {
             machines[id] = m
             if m.state != before, let slot = bookSlot[id] { slotBand[slot] = m.quietBand }
             if case let .notify(level, deadline, flags) = action {
+                var published = v
+                if let account = accounts[id] { published.topUps = model.publishedTopUps(v, account: account, marks: marks, risk: risk) }
                 out.notices.append(Notice(level: level, seq: m.state.noticeSeq, createdAtMs: nowMs, deadlineMs: deadline,
-                                          flags: flags, valuation: v, currency: universe.currency))
+                                          flags: flags, valuation: published, currency: universe.currency))
             }
             if m.state != before { out.levels.append(LevelChange(account: id, state: m.state, ratio: v.ratio)) }
         }

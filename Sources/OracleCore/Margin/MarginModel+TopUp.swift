@@ -1,4 +1,19 @@
 extension MarginModel {
+    /// The top-ups to publish (notice, account API, what-if). `value` computes each as deficit /
+    /// counted value per unit (haircut tiers included), exact when a deposit does not move the
+    /// requirement: the standard model, and cash under either model. Under the portfolio model a
+    /// non-cash deposit is exposure too, so its amount is searched for (`portfolioTopUp`) — here,
+    /// where a figure is published, not inside `value`, which the sweep runs for every account.
+    public func publishedTopUps(_ v: Valuation, account: Account, marks: [String: Mark], risk: (any RiskSource)?) -> [Valuation.TopUp] {
+        guard case .portfolio = v.riskModel, v.deficit > 0, v.priced else { return v.topUps }
+        let thresholds = LevelThresholds(policy: policy, overrides: account.thresholds)
+        let shortfall = thresholds.cureTarget(maintenance: v.maintenanceRequirement, initial: v.initialRequirement) - v.equity
+        return v.topUps.compactMap { t in
+            t.asset == universe.currency ? t
+                : portfolioTopUp(t, shortfall: shortfall, account: account, marks: marks, risk: risk, thresholds: thresholds)
+        }
+    }
+
     /// The deposit of one non-cash asset that cures a call under the portfolio model.
     ///
     /// There collateral is exposure (docs/margin-model.md §5): BTC deposited behind a long BTC
@@ -18,7 +33,7 @@ extension MarginModel {
             } else {
                 trial.collateral.append(CollateralBalance(asset: estimate.asset, amount: VenueNumber(text: "\(amount)", value: amount)))
             }
-            let v = value(trial, marks: marks, risk: risk, topUps: false)
+            let v = value(trial, marks: marks, risk: risk)
             guard v.priced, v.equity.isFinite, v.maintenanceRequirement.isFinite, v.initialRequirement.isFinite else { return nil }
             if thresholds.isCured(equity: v.equity, maintenance: v.maintenanceRequirement, initial: v.initialRequirement) { return 0 }
             return thresholds.cureTarget(maintenance: v.maintenanceRequirement, initial: v.initialRequirement) - v.equity

@@ -141,11 +141,6 @@ public struct MarginModel: Sendable {
     /// account's own pairs, otherwise the standard requirement applies and `riskModel` says why.
     /// The add-ons use it for volatility in both models.
     public func value(_ account: Account, marks: [String: Mark], risk: (any RiskSource)? = nil) -> Valuation {
-        value(account, marks: marks, risk: risk, topUps: true)
-    }
-
-    /// `topUps: false` skips the per-asset top-ups (the portfolio top-up search values trial deposits with it).
-    func value(_ account: Account, marks: [String: Mark], risk: (any RiskSource)?, topUps wantTopUps: Bool) -> Valuation {
         let conservative = policy.priceSide == .conservative
         var priced = true, eligible = true
         var missingPair: String?, reason: String?
@@ -292,7 +287,7 @@ public struct MarginModel: Sendable {
         let thresholds = LevelThresholds(policy: policy, overrides: account.thresholds)
         let deficit = priced ? Self.cureDeficit(equity: equity, maintenance: maint, initial: initial, thresholds: thresholds) : 0
         var topUps: [Valuation.TopUp] = []
-        if deficit > 0 && wantTopUps {
+        if deficit > 0 {
             let assets = [universe.currency] + universe.knownAssets.filter { $0 != universe.currency }
             for asset in assets {
                 var px = 1.0
@@ -313,15 +308,6 @@ public struct MarginModel: Sendable {
                 guard px > 0, amount.isFinite, amount > 0 else { continue }
                 // Rounded up to 1e-8 units (what the notice writes), so the deposit never falls short.
                 topUps.append(.init(asset: asset, amount: Self.roundUp(amount, digits: 8)))
-            }
-            // Under the portfolio model non-cash collateral is exposure too: its deposit moves the
-            // requirement, so the amount that cures is searched for (MarginModel+TopUp.swift).
-            if case .portfolio = model {
-                let shortfall = thresholds.cureTarget(maintenance: maint, initial: initial) - equity
-                topUps = topUps.compactMap { t in
-                    t.asset == universe.currency ? t
-                        : portfolioTopUp(t, shortfall: shortfall, account: account, marks: marks, risk: risk, thresholds: thresholds)
-                }
             }
         }
         return Valuation(accountId: account.id, priced: priced, missingPair: missingPair, unpricedReason: reason,
