@@ -28,7 +28,7 @@ struct MarginDecisionEndToEndTests {
         }
     }
 
-    static func start(_ name: String, btc: Double, eth: Double, pollInterval: String = "200ms",
+    static func start(_ name: String, btc: Double, eth: Double, pollInterval: String = "200ms", maxAge: String = "3s",
                       margin: String) async throws -> Rig {
         let dir = makeTempDir(name)
         let venue = try await FakeVenue(dir: dir)
@@ -36,7 +36,7 @@ struct MarginDecisionEndToEndTests {
         try venue.setPrice("BTC-USD", btc)
         try venue.setPrice("ETH-USD", eth)
         let config = dir + "/oracles.toml"
-        try DecisionScenario.config(dir: dir, venueURL: venue.baseURL, pollInterval: pollInterval, margin: margin)
+        try DecisionScenario.config(dir: dir, venueURL: venue.baseURL, pollInterval: pollInterval, maxAge: maxAge, margin: margin)
             .write(toFile: config, atomically: true, encoding: .utf8)
         let daemon: RunningDaemon
         do {
@@ -321,7 +321,8 @@ struct MarginDecisionEndToEndTests {
     @Test(.timeLimit(.minutes(3)))
     func massCallDefersEveryLiquidationUntilAConfirmingMark() async throws {
         let poll = 2.0
-        let rig = try await Self.start("masscall", btc: 60_000, eth: 5_000, pollInterval: "2s", margin: """
+        // max_age 3 polls: a late tick on a loaded machine must not turn the quotes stale.
+        let rig = try await Self.start("masscall", btc: 60_000, eth: 5_000, pollInterval: "2s", maxAge: "6s", margin: """
             price_side = "conservative"
             call_deadline = "3s"
             slow_mark_window = "1ms"
