@@ -157,20 +157,25 @@ public struct CollateralSpec: Sendable, Equatable {
         return total + (value - from) * (1 - h)
     }
 
-    /// The gross value (amount × price) whose `countedValue` is `counted`: the inverse of the tiered
-    /// haircut, used to size a top-up so that the deposit *after* tiering covers a deficit. nil when
-    /// no size reaches it (a 100 % haircut from some tier on).
-    public func grossValue(counted: Double) -> Double? {
+    /// The value (amount × price) to add on top of a balance worth `held` so that the counted value
+    /// grows by `counted`: the inverse of `countedValue` above `held`. With tiers the added slices
+    /// take the haircut of the tier they fall in, not the base haircut, so a balance already in a
+    /// higher tier needs more than `counted / (1 − haircut)`.
+    public func valueToAdd(counted: Double, above held: Double) -> Double {
         guard counted > 0 else { return 0 }
-        var from = 0.0, base = 0.0, h = haircut
+        guard !tiers.isEmpty else { return counted / (1 - haircut) }
+        let start = max(0, held)
+        var remaining = counted, at = start, h = haircut
         for tier in tiers {
-            let atBoundary = base + (tier.fromValue - from) * (1 - h)
-            if counted <= atBoundary { return h < 1 ? from + (counted - base) / (1 - h) : nil }
-            base = atBoundary
-            from = tier.fromValue
+            if at < tier.fromValue {
+                let room = (tier.fromValue - at) * (1 - h)   // counted value left in this slice
+                if remaining <= room { return at + remaining / (1 - h) - start }
+                remaining -= room
+                at = tier.fromValue
+            }
             h = tier.haircut
         }
-        return h < 1 ? from + (counted - base) / (1 - h) : nil
+        return at + remaining / (1 - h) - start
     }
 }
 

@@ -161,7 +161,7 @@ extension MarginDesk {
             ("initial_requirement", .decimal(v.initialRequirement, digits: 2)),
             ("ratio", ratioJSON(v)),
             ("deficit", .decimal(v.deficit, digits: 2)),
-            ("top_up", .object(v.topUps.map { ($0.asset, .decimal($0.amount, digits: 8)) })),
+            ("top_up", .object(model.publishedTopUps(v, account: account, marks: marks, risk: risk).map { ($0.asset, .decimal($0.amount, digits: 8)) })),
             ("components", .object([
                 ("collateral", .array(v.collateral.map { c in
                     .object([("asset", .string(c.asset)), ("amount", .decimal(c.amount)), ("price", .decimal(c.price)),
@@ -256,7 +256,8 @@ extension MarginDesk {
             rows.append(.object([("account", .string(id)), ("level", .string(level.rawValue)),
                                  ("current_level", .string(machine.state.level.rawValue)), ("ratio", ratioJSON(v)),
                                  ("equity", .decimal(v.equity, digits: 2)), ("deficit", .decimal(v.deficit, digits: 2)),
-                                 ("top_up", .object(v.topUps.map { ($0.asset, .decimal($0.amount, digits: 8)) }))]))
+                                 ("top_up", .object(model.publishedTopUps(v, account: account, marks: shocked, risk: risk)
+                                    .map { ($0.asset, .decimal($0.amount, digits: 8)) }))]))
         }
         return .object([("shocks", .object(applied)), ("levels", .object(counts.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
                         ("accounts", .array(rows))])

@@ -128,6 +128,13 @@ public actor MarginDesk {
         apply(evaluator.marksUpdated(new, nowMs: nowMs))
     }
 
+    /// Call deadlines, on every poll cycle: a deadline is acted on within one cycle of passing, not
+    /// at the next sweep; free until the earliest open deadline (`MarginEvaluator.deadlineTick`).
+    public func deadlineTick(nowMs: Int64) {
+        evaluator.risk = risk
+        apply(evaluator.deadlineTick(nowMs: nowMs))
+    }
+
     /// Periodic full sweep: every account, plus call deadlines. It must agree with the incremental state:
     /// any notice it produces is one the incremental path missed, counted as a correction.
     public func sweep(nowMs: Int64) {

@@ -44,6 +44,8 @@ public struct TriggerService: Service {
             if monotonicMs() - lastSweep >= Double(sweepIntervalMs) {
                 lastSweep = monotonicMs()
                 await desk.sweep(nowMs: nowMs())
+            } else {
+                await desk.deadlineTick(nowMs: nowMs())
             }
         }
     }

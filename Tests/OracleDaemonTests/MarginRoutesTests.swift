@@ -90,14 +90,45 @@ struct MarginRoutesTests {
         #expect(open.first?["deadline"] as? String != nil)
     }
 
+    /// The default ladder, written out here: escalation is strictly below each threshold.
+    static func rawLevel(_ ratio: Double) -> String {
+        for (threshold, name) in [(0.90, "liquidation"), (1.00, "urgent"), (1.10, "margin_call"), (1.30, "warning")] where ratio < threshold {
+            return name
+        }
+        return "none"
+    }
+
     @Test func whatIfWritesNothing() async throws {
         let f = try await make()
         _ = await call(f.router, "PUT", "/v1/accounts/a1", Self.account)
         let (status, json) = await call(f.router, "POST", "/v1/whatif", #"{"shocks":{"BTC-USD":"-0.02"}}"#)
         #expect(status == 200, "\(json)")
         let rows = json["accounts"] as? [[String: Any]] ?? []
-        #expect(rows.first?["level"] as? String == "margin_call" || rows.first?["level"] as? String == "urgent"
-                || rows.first?["level"] as? String == "liquidation", "\(json)")
+        // The one right answer, recomputed here (mid prices, standard model, 5 % / 10 % on BTC-USD):
+        // BTC 60,000 × 0.98 = 58,800; equity 4,000 + 1 × (58,800 − 60,000) = 2,800; maintenance
+        // 0.05 × 58,800 = 2,940; ratio 0.952381 — below urgent (1.00), above liquidation (0.90): urgent.
+        let btc = 60_000 * (1 - 0.02), equity = 4_000 + 1 * (btc - 60_000)
+        let maintenance = 0.05 * btc, initial = 0.10 * btc, ratio = equity / maintenance
+        let level = Self.rawLevel(ratio)
+        #expect(level == "urgent")
+        #expect(rows.count == 1, "\(json)")
+        #expect(rows.first?["level"] as? String == level, "\(json)")
+        #expect(Double(rows.first?["ratio"] as? String ?? "") == (ratio * 1e6).rounded() / 1e6, "\(json)")
+        #expect(Double(rows.first?["equity"] as? String ?? "") == equity, "\(json)")
+        // The deficit that cures: max(initial, call_exit × maintenance) − equity = max(5,880, 3,528) − 2,800.
+        let deficit = max(initial, 1.20 * maintenance) - equity
+        #expect(abs((Double(rows.first?["deficit"] as? String ?? "") ?? .nan) - deficit) < 0.005, "\(json)")
+        let topUp = rows.first?["top_up"] as? [String: Any] ?? [:]
+        #expect(abs((Double(topUp["USD"] as? String ?? "") ?? .nan) - deficit) < 0.005, "\(json)")
+        // BTC counts at the shocked mark less its 10 % haircut.
+        #expect(abs((Double(topUp["BTC"] as? String ?? "") ?? .nan) - deficit / (btc * 0.9)) < 2e-8, "\(json)")
+        #expect(((json["levels"] as? [String: Any])?["urgent"] as? Int) == 1, "\(json)")
+        // −5 %: equity 1,000 against 2,850 (ratio 0.35) is liquidation, whatever the current level.
+        let (_, deep) = await call(f.router, "POST", "/v1/whatif", #"{"shocks":{"BTC-USD":"-0.05"}}"#)
+        #expect((deep["accounts"] as? [[String: Any]])?.first?["level"] as? String == "liquidation", "\(deep)")
+        // +1 %: equity 4,600 against 3,030 (ratio 1.518) is no level at all: no row.
+        let (_, up) = await call(f.router, "POST", "/v1/whatif", #"{"shocks":{"BTC-USD":"0.01"}}"#)
+        #expect((up["accounts"] as? [[String: Any]])?.isEmpty == true, "\(up)")
         let files = (try? FileManager.default.contentsOfDirectory(atPath: f.spool + "/new")) ?? []
         #expect(files.isEmpty)
         let (bad, _) = await call(f.router, "POST", "/v1/whatif", #"{"shocks":{"BTC-USD":"-2"}}"#)

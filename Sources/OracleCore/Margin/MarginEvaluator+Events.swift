@@ -14,7 +14,7 @@ extension MarginEvaluator {
                     s.update(price: p, atMs: mark.updatedAtMs ?? nowMs)
                     slowMarks[pair] = s
                     out.slowMarks[pair] = s
-                    if massCall.observe(pair: pair, price: p, seq: mark.seq) { out.confirmed.append(pair) }
+                    if massCall.observe(pair: pair, price: p, seq: mark.seq, evidenceMs: MassCallGuard.evidence(of: mark)) { out.confirmed.append(pair) }
                     moved.insert(pair)
                 }
             }
@@ -58,9 +58,11 @@ extension MarginEvaluator {
         return (out, corrections)
     }
 
-    /// Event: a timer at or after call deadlines (also part of `sweepTick`).
+    /// Event: a timer at or after call deadlines (also part of `sweepTick`); the owner may call it on
+    /// every poll cycle: until the earliest open deadline it returns at once.
     public mutating func deadlineTick(nowMs: Int64) -> Actions {
         var out = Actions()
+        guard let next = nextDeadlineMs, nowMs >= next else { return out }
         deadlines(nowMs: nowMs, into: &out)
         return out
     }
@@ -70,11 +72,15 @@ extension MarginEvaluator {
     /// check cures instead of liquidating; an unconfirmed move defers the liquidation.
     mutating func deadlines(nowMs: Int64, into out: inout Actions) {
         var due: [String] = []
+        var next: Int64?
+        // Held accounts are left out: releasing a hold evaluates the account at once, deadline included.
         for (id, m) in machines where accounts[id] != nil && holds[id] == nil
-            && (m.state.level == .marginCall || m.state.level == .urgent)
-            && m.state.deadlineMs.map({ $0 <= nowMs }) == true {
-            due.append(id)
+            && (m.state.level == .marginCall || m.state.level == .urgent) {
+            guard let d = m.state.deadlineMs else { continue }
+            if d <= nowMs { due.append(id) } else { next = min(next ?? d, d) }
         }
+        // Due ones that stay open (ineligible marks, an unconfirmed move) keep the scan coming.
+        nextDeadlineMs = due.isEmpty ? next : min(next ?? nowMs, nowMs)
         evaluate(due.sorted(), nowMs: nowMs, into: &out)
     }
 
@@ -157,7 +163,8 @@ extension MarginEvaluator {
             let holders = byPair[pair]?.count ?? 0
             guard massCall.isMassCall(entering: n, holders: holders), let price = marks[pair]?.price else { continue }
             massPairs.insert(pair)
-            massCall.flag(pair: pair, price: price, seq: marks[pair]?.seq ?? 0, nowMs: nowMs)
+            massCall.flag(pair: pair, price: price, seq: marks[pair]?.seq ?? 0, nowMs: nowMs,
+                          evidenceMs: marks[pair].flatMap(MassCallGuard.evidence(of:)))
             massCallEvents += 1
             lastMassCallAtMs = nowMs
             out.massCalls.append(MassCallEvent(pair: pair, entering: n, holders: holders, atMs: nowMs))
@@ -171,9 +178,12 @@ extension MarginEvaluator {
             let action = m.markEvaluated(input, nowMs: nowMs)
             machines[id] = m
             if m.state != before, let slot = bookSlot[id] { slotBand[slot] = m.quietBand }
+            if m.state != before { noteDeadline(m.state) }
             if case let .notify(level, deadline, flags) = action {
+                var published = v
+                if let account = accounts[id] { published.topUps = model.publishedTopUps(v, account: account, marks: marks, risk: risk) }
                 out.notices.append(Notice(level: level, seq: m.state.noticeSeq, createdAtMs: nowMs, deadlineMs: deadline,
-                                          flags: flags, valuation: v, currency: universe.currency))
+                                          flags: flags, valuation: published, currency: universe.currency))
             }
             if m.state != before { out.levels.append(LevelChange(account: id, state: m.state, ratio: v.ratio)) }
         }

@@ -72,6 +72,10 @@ public struct MarginEvaluator: Sendable {
     public internal(set) var evaluations = 0
     public internal(set) var massCallEvents = 0
     public internal(set) var lastMassCallAtMs: Int64?
+    /// No open call's deadline is before this (Unix ms; nil: none known). Lowered whenever a machine
+    /// enters a call or is restored, recomputed exactly by each deadline scan, so `deadlineTick` can
+    /// run on every poll cycle and cost nothing until a deadline is due.
+    var nextDeadlineMs: Int64?
 
     public init(universe: MarginUniverse) {
         self.universe = universe
@@ -90,6 +94,7 @@ public struct MarginEvaluator: Sendable {
             let m = LevelMachine(thresholds: thresholds(for: l.account), state: l.state)
             machines[l.account] = m
             holds[l.account] = l.hold
+            noteDeadline(m.state)
             if let slot = bookSlot[l.account] { slotBand[slot] = m.quietBand }
         }
     }
@@ -305,5 +310,13 @@ public struct MarginEvaluator: Sendable {
     public func isLiquidationBlocked(_ id: String) -> Bool {
         guard let account = accounts[id] else { return false }
         return !massCall.pending.isEmpty && account.pairsNeeded(in: universe).contains { massCall.isUnconfirmed($0) }
+    }
+}
+
+extension MarginEvaluator {
+    /// Keeps `nextDeadlineMs` at or before every open call's deadline.
+    mutating func noteDeadline(_ state: LevelMachine.State) {
+        guard state.level == .marginCall || state.level == .urgent, let d = state.deadlineMs else { return }
+        nextDeadlineMs = min(nextDeadlineMs ?? d, d)
     }
 }

@@ -296,23 +296,18 @@ public struct MarginModel: Sendable {
                           let mid = m.price else { continue }
                     px = conservative ? max(0, mid - max(0, m.confidence.map { $0.isFinite ? $0 : 0 } ?? 0)) : mid
                 }
-                guard px > 0, px.isFinite else { continue }
-                let units: Double
+                // The deposit counts at the conservative price less the haircut of the tier(s) it lands
+                // in above the balance already held (a balance in a higher tier takes that tier's haircut).
+                let amount: Double
                 if asset != universe.currency, let spec = universe.collateral[asset], !spec.tiers.isEmpty {
-                    // Tiered haircut: the deposit lands on top of what the account already holds, in
-                    // the tiers above it, so size it on the inverse of the tiered counted value.
-                    let held = collateral.filter { $0.asset == asset }.reduce(0) { $0 + $1.amount * $1.price }
-                    guard let gross = spec.grossValue(counted: spec.countedValue(held) + deficit) else { continue }
-                    units = (gross - held) / px
+                    let held = collateral.reduce(0.0) { $1.asset == asset ? $0 + $1.amount * $1.price : $0 }
+                    amount = spec.valueToAdd(counted: deficit, above: held) / px
                 } else {
-                    // The asset's value per unit as the valuation counts it: conservative price, less haircut.
-                    let unit = px * (1 - universe.haircut(asset))
-                    guard unit > 0 else { continue }
-                    units = deficit / unit
+                    amount = deficit / (px * (1 - universe.haircut(asset)))
                 }
-                guard units.isFinite, units > 0 else { continue }
+                guard px > 0, amount.isFinite, amount > 0 else { continue }
                 // Rounded up to 1e-8 units (what the notice writes), so the deposit never falls short.
-                topUps.append(.init(asset: asset, amount: Self.roundUp(units, digits: 8)))
+                topUps.append(.init(asset: asset, amount: Self.roundUp(amount, digits: 8)))
             }
         }
         return Valuation(accountId: account.id, priced: priced, missingPair: missingPair, unpricedReason: reason,

@@ -9,7 +9,8 @@
 ///
 /// **Unconfirmed until a later update agrees.** After the event p's move is *unconfirmed*, with the
 /// moved price as reference. A later mark of p with a different `seq` (a new aggregation, not the
-/// same value re-sent) whose price is within `tolerance` (1 %) of the reference confirms it. A later
+/// same value re-sent) whose price is within `tolerance` (1 %) of the reference, and which used a
+/// quote newer than any the reference used (`evidence(of:)`), confirms it. A later
 /// mark outside the tolerance replaces the reference and p stays unconfirmed: so the move is
 /// confirmed once two consecutive new marks of p agree within 1 %, whether the market stayed where
 /// the move took it or came back (then the confirmed price is the restored one and the accounts
@@ -25,6 +26,8 @@ public struct MassCallGuard: Sendable, Equatable {
         public var seq: UInt64
         /// When the mass-call event happened (Unix ms).
         public var sinceMs: Int64
+        /// The newest quote time (Unix ms) among the sources the reference mark used; nil when unknown.
+        public var evidenceMs: Int64?
     }
 
     public var share: Double
@@ -43,21 +46,33 @@ public struct MassCallGuard: Sendable, Equatable {
         entering >= minEntering && holders > 0 && Double(entering) >= share * Double(holders)
     }
 
-    /// Records a mass-call event on `pair`, moved to `price` by the mark `seq`.
-    public mutating func flag(pair: String, price: Double, seq: UInt64, nowMs: Int64) {
-        pending[pair] = Pending(price: price, seq: seq, sinceMs: nowMs)
+    /// Records a mass-call event on `pair`, moved to `price` by the mark `seq`, whose newest used
+    /// quote is from `evidenceMs`.
+    public mutating func flag(pair: String, price: Double, seq: UInt64, nowMs: Int64, evidenceMs: Int64? = nil) {
+        pending[pair] = Pending(price: price, seq: seq, sinceMs: nowMs, evidenceMs: evidenceMs)
+    }
+
+    /// The newest quote time among the sources a mark used: a later mark confirms a move only if it
+    /// carries a quote newer than this, not merely a new `seq` (a poll cycle re-aggregates the same
+    /// still-fresh quotes under a new seq, which is no new evidence).
+    public static func evidence(of mark: Mark) -> Int64? {
+        mark.sources.lazy.filter { $0.verdict == .used }.compactMap(\.timeMs).max()
     }
 
     /// A new priceable mark of `pair`: returns true when it confirms a pending move (see the type's
     /// doc comment); a disagreeing new mark becomes the new reference.
-    public mutating func observe(pair: String, price: Double, seq: UInt64) -> Bool {
+    public mutating func observe(pair: String, price: Double, seq: UInt64, evidenceMs: Int64? = nil) -> Bool {
         guard var p = pending[pair], seq != p.seq, price.isFinite, price > 0 else { return false }
+        // No newer quote than the reference had: the same evidence re-aggregated, neither a
+        // confirmation nor a new reference.
+        if let before = p.evidenceMs, let now = evidenceMs, now <= before { return false }
         if abs(price - p.price) <= tolerance * p.price {
             pending[pair] = nil
             return true
         }
         p.price = price
         p.seq = seq
+        p.evidenceMs = evidenceMs ?? p.evidenceMs
         pending[pair] = p
         return false
     }

@@ -92,6 +92,75 @@ import Testing
         #expect(eth >= deficit / (3_095 * 0.85) && eth - deficit / (3_095 * 0.85) <= 1e-8)
     }
 
+    /// With haircut tiers the top-up lands in the tier above what the account already holds. Before
+    /// the fix it was deficit / (price × (1 − base haircut)), which falls short for a balance already
+    /// in a higher tier: depositing the published BTC top-up left the call open.
+    @Test func publishedTopUpCuresWhenTheBalanceIsInAHigherHaircutTier() throws {
+        // BTC collateral: 10 % up to 100,000 of value, 30 % above. Mark 50,000 ± 0 (mid).
+        let u = MarginUniverse(policy: MarginPolicy(),
+                               collateral: [CollateralSpec(asset: "BTC", pair: "BTC-USD", haircut: 0.10,
+                                                           tiers: [HaircutTier(fromValue: 100_000, haircut: 0.30)])],
+                               pairs: [F.pair("BTC-USD", mm: 0.05, im: 0.10)])
+        var e = MarginEvaluator(universe: u)
+        _ = e.marksUpdated(["BTC-USD": Self.mark("BTC-USD", 50_000, seq: 1)], nowMs: 0)
+        // 3 BTC collateral (150,000 gross → 90,000 + 35,000 = 125,000 counted); short 48 BTC @ 50,000:
+        // M = 120,000, I = 240,000, equity 125,000, ratio 1.0417: margin_call.
+        let a = Account(id: "t", collateral: [CollateralBalance(asset: "USD", amount: Self.number(0)),
+                                              CollateralBalance(asset: "BTC", amount: Self.number(3))],
+                        positions: [Position(pair: "BTC-USD", quantity: Self.number(-48), entryPrice: Self.number(50_000))])
+        let opened = e.put([a], nowMs: 1_000)
+        #expect(Self.levels(opened) == [.marginCall])
+        let json = Self.published(try #require(opened.notices.first))
+        let deficit = try #require(Double(json["deficit"] as? String ?? ""))
+        // Recomputed: target max(I = 240,000, 1.2 × 120,000) − 125,000 = 115,000; all of it above 100,000 of value at 30 %.
+        #expect(abs(deficit - 115_000) < 0.01)
+        let btc = try #require(Double((json["top_up"] as? [String: String])?["BTC"] ?? ""))
+        let want = 115_000 / (50_000 * 0.70)
+        #expect(btc >= want && btc - want <= 1e-8, "top_up BTC \(btc), want \(want)")
+        var topped = a
+        topped.collateral[1].amount = Self.number(3 + btc)
+        var copy = e
+        #expect(Self.levels(copy.put([topped], nowMs: 2_000)) == [.cured])
+        // Straddling the tier boundary: 1 BTC held (50,000) needs 50,000 of value at 10 %, the rest at 30 %.
+        #expect(abs(u.collateral["BTC"]!.valueToAdd(counted: 80_000, above: 50_000) - (50_000 + (80_000 - 45_000) / 0.70)) < 1e-6)
+        #expect(abs(u.collateral["BTC"]!.valueToAdd(counted: 9_000, above: 50_000) - 10_000) < 1e-9)
+    }
+
+    /// Under the portfolio model BTC collateral is exposure: behind a long BTC position a deposit of
+    /// BTC raises the requirement too. Before the fix the published BTC top-up was deficit / counted
+    /// value per unit, and depositing it left the call open (found end to end: ratio 1.83 after the
+    /// deposit, 1,140 USD still missing).
+    @Test func publishedTopUpCuresUnderThePortfolioModel() throws {
+        let minute: Int64 = 60_000
+        var policy = MarginPolicy(model: .portfolio, horizonMs: minute, minHistory: 50, historyIntervalMs: minute)
+        policy.priceSide = .mid
+        var h = MarkHistory(intervalMs: minute)
+        for t in 0...200 { h.record(pair: "BTC-USD", price: 100 * exp(0.02 * sin(Double(t) * 1.3)), atMs: Int64(t) * minute) }
+        let u = F.universe(policy: policy)
+        let model = MarginModel(universe: u)
+        let long = Self.account("p", usd: 0, btc: 10, btcEntry: 100)
+        let book = RiskBook(history: h, policy: policy, pairSets: [model.riskPairs(long), model.riskPairs(Self.account("q", usd: 0, btcCollateral: 1, btc: 10, btcEntry: 100))],
+                            pairs: ["BTC-USD", "ETH-USD"])
+        let marks = ["BTC-USD": Self.mark("BTC-USD", 100, seq: 1), "ETH-USD": Self.mark("ETH-USD", 3_000, seq: 1)]
+        let m = model.value(long, marks: marks, risk: book).maintenanceRequirement
+        try #require(model.value(long, marks: marks, risk: book).riskModel == .portfolio)
+        var e = MarginEvaluator(universe: u)
+        e.risk = book
+        _ = e.marksUpdated(marks, nowMs: 0)
+        let a = Self.account("p", usd: 1.05 * m, btc: 10, btcEntry: 100)
+        let opened = e.put([a], nowMs: 1_000)
+        #expect(Self.levels(opened) == [.marginCall])
+        let json = Self.published(try #require(opened.notices.first))
+        let deficit = try #require(Double(json["deficit"] as? String ?? ""))
+        let btc = try #require(Double((json["top_up"] as? [String: String])?["BTC"] ?? ""))
+        // More than the counted-value estimate: the deposit adds its own risk.
+        #expect(btc > deficit / (100 * 0.9), "top_up BTC \(btc) vs counted estimate \(deficit / 90)")
+        var cash = e
+        #expect(Self.levels(cash.put([Self.account("p", usd: 1.05 * m + deficit, btc: 10, btcEntry: 100)], nowMs: 2_000)) == [.cured])
+        var copy = e
+        #expect(Self.levels(copy.put([Self.account("p", usd: 1.05 * m, btcCollateral: btc, btc: 10, btcEntry: 100)], nowMs: 2_000)) == [.cured])
+    }
+
     /// With initial close to maintenance the call exit ratio decides the cure — the account's own,
     /// overrides included. Today's `initial − equity` would leave the call open after the deposit.
     @Test func deficitUsesTheAccountsCallExitRatio() throws {
@@ -255,6 +324,25 @@ import Testing
         let other = g.observe(pair: "Y", price: 1, seq: 1)         // nothing pending
         #expect(!same && !away && near && !other)
         #expect(!g.isUnconfirmed("X"))
+    }
+
+    /// A new seq is not new evidence: a poll cycle re-aggregating the same still-fresh quotes must
+    /// not confirm a suspect move; a quote received after the move does.
+    @Test func massCallConfirmationNeedsANewerQuote() {
+        var g = MassCallGuard(share: 0.25)
+        g.flag(pair: "X", price: 100, seq: 7, nowMs: 0, evidenceMs: 5_000)
+        let sameQuotes = g.observe(pair: "X", price: 100, seq: 8, evidenceMs: 5_000)   // same quotes, new seq
+        #expect(!sameQuotes && g.isUnconfirmed("X"))
+        let older = g.observe(pair: "X", price: 120, seq: 9, evidenceMs: 4_000)       // older evidence: ignored
+        #expect(!older && g.pending["X"]?.price == 100)
+        let newer = g.observe(pair: "X", price: 100.5, seq: 10, evidenceMs: 5_200)    // a newer quote agrees
+        #expect(newer && !g.isUnconfirmed("X"))
+        // The evidence of a mark: the newest time among the sources it used.
+        let m = Mark(pair: "X", price: 1, confidence: 0, status: .ok, sourcesUsed: 2, sourcesTotal: 3, updatedAtMs: 0, seq: 1,
+                     sources: [SourceReport(source: "a", value: 1, timeMs: 10, verdict: .used, reason: ""),
+                               SourceReport(source: "b", value: 1, timeMs: 30, verdict: .outlier, reason: "far"),
+                               SourceReport(source: "c", value: 1, timeMs: 20, verdict: .used, reason: "")])
+        #expect(MassCallGuard.evidence(of: m) == 20)
     }
 
     // MARK: 6. restarts do not weaken the slow mark

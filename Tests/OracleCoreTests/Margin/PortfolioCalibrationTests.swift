@@ -347,8 +347,11 @@ import Testing
     @Test func tieredTopUpCoversTheDeficitAfterTiering() throws {
         let spec = CollateralSpec(asset: "BTC", pair: "BTC-USD", haircut: 0.10,
                                   tiers: [HaircutTier(fromValue: 1_000_000, haircut: 0.20), HaircutTier(fromValue: 2_000_000, haircut: 0.40)])
-        #expect(close(spec.grossValue(counted: spec.countedValue(1_500_000)) ?? 0, 1_500_000))
-        #expect(close(spec.grossValue(counted: spec.countedValue(2_700_000)) ?? 0, 2_700_000))
+        // The inverse of the tiers above a balance: adding what they say raises the counted value by exactly that.
+        for (held, added) in [(0.0, 1_500_000.0), (500_000, 2_200_000), (1_500_000, 200_000), (2_500_000, 10)] {
+            let counted = spec.countedValue(held + added) - spec.countedValue(held)
+            #expect(close(spec.valueToAdd(counted: counted, above: held), added), "held \(held), added \(added)")
+        }
         let u = MarginUniverse(policy: MarginPolicy(priceSide: .mid), collateral: [spec], pairs: [F.pair("BTC-USD")])
         let model = MarginModel(universe: u)
         let marks = F.marks(F.mark("BTC-USD", 50_000))
