@@ -66,11 +66,11 @@ struct OracleCtlTests {
         #expect(updates.contains { $0.contains("68") || $0.contains("69") }, "the move to 69000 was not pushed: \(lines)")
 
         // calibration: the book summary as a table, and the same as JSON for scripts.
-        let (s6, cal) = try await ctl(["calibration"] + sock)
-        #expect(s6 == 0 && cal.contains("observations") && cal.contains("expected rate") && cal.contains("0.01"), "\(cal)")
-        let (s7, calJSON) = try await ctl(["calibration", "--json"] + sock)
+        let (sc, cal) = try await ctl(["calibration"] + sock)
+        #expect(sc == 0 && cal.contains("observations") && cal.contains("expected rate") && cal.contains("0.01"), "\(cal)")
+        let (scj, calJSON) = try await ctl(["calibration", "--json"] + sock)
         let calObj = try #require(try JSONSerialization.jsonObject(with: Data(calJSON.utf8)) as? [String: Any], "\(calJSON)")
-        #expect(s7 == 0 && calObj["summary"] is [String: Any] && calObj["accounts"] is [Any], "\(calJSON)")
+        #expect(scj == 0 && calObj["summary"] is [String: Any] && calObj["accounts"] is [Any], "\(calJSON)")
 
         let (s5, missing) = try await ctl(["price", "DOGE-USD"] + sock)
         #expect(s5 != 0)
