@@ -397,13 +397,7 @@ struct CrashConsistencyTests {
 
             // Fill the filesystem to the last byte.
             let filler = mountPoint + "/filler"
-            let fd = open(filler, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            try #require(fd >= 0)
-            let chunk = [UInt8](repeating: 0x78, count: 4096)
-            while chunk.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) > 0 {}
-            var one: UInt8 = 0x78
-            while write(fd, &one, 1) > 0 {}
-            close(fd)
+            try #require(fillFilesystem(with: filler))
 
             // A burst of calls: nothing fits, every notice waits in SQLite.
             try venue.setPrice("BTC-USD", Self.low)

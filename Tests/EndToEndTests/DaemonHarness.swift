@@ -169,3 +169,19 @@ func findTool(_ names: String...) -> String? {
     }
     return nil
 }
+
+/// Fills the filesystem holding `path` (a new file there) up to its last byte, or down to about
+/// `leaving` bytes free; returns false when the file cannot be created. Remove `path` to free it.
+@discardableResult
+func fillFilesystem(with path: String, leaving free: Int = 0) -> Bool {
+    let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var st = statvfs()
+    let chunk = [UInt8](repeating: 0x78, count: free > 0 ? 1024 : 4096)
+    while free == 0 || (statvfs(path, &st) == 0 && Int(st.f_bavail) * Int(st.f_bsize) > free + 1024) {
+        guard chunk.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) > 0 else { break }
+    }
+    if free == 0 { var one: UInt8 = 0x78; while write(fd, &one, 1) > 0 {} }
+    return true
+}

@@ -30,17 +30,7 @@ struct SpoolRecoveryTests {
         defer { _ = umount2(mountPoint, Int32(MNT_DETACH)) }
         let spool = SpoolInspector(directory: mountPoint)
         let filler = mountPoint + "/filler"
-        func fill(leaving free: Int) throws {
-            let fd = open(filler, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-            try #require(fd >= 0)
-            defer { close(fd) }
-            var st = statvfs()
-            let chunk = [UInt8](repeating: 0x78, count: 1024)
-            while statvfs(mountPoint, &st) == 0, Int(st.f_bavail) * Int(st.f_bsize) > free + 1024 {
-                guard chunk.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) > 0 else { break }
-            }
-            if free == 0 { var one: UInt8 = 0x78; while write(fd, &one, 1) > 0 {} }
-        }
+        func fill(leaving free: Int) throws { try #require(fillFilesystem(with: filler, leaving: free)) }
 
         let venue = try await FakeVenue(dir: dir)
         defer { venue.child.kill(SIGKILL) }
@@ -137,13 +127,7 @@ struct SpoolRecoveryTests {
         try #require(imported.status == 200, "import → \(imported.status) \(imported.body)")
 
         let filler = lib + "/filler"
-        let fd = open(filler, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        try #require(fd >= 0)
-        let chunk = [UInt8](repeating: 0x78, count: 4096)
-        while chunk.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) > 0 {}
-        var one: UInt8 = 0x78
-        while write(fd, &one, 1) > 0 {}
-        close(fd)
+        try #require(fillFilesystem(with: filler))
 
         try venue.setPrice("BTC-USD", CrashConsistencyTests.low)
         let failing = await eventually(timeout: 20) {
