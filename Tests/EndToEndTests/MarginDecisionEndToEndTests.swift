@@ -126,17 +126,11 @@ struct MarginDecisionEndToEndTests {
             """)
         defer { rig.stop() }
         let daemon = rig.daemon
-        var btc: PublishedMark?, eth: PublishedMark?
-        let ready = await eventually(timeout: 20) {
-            btc = daemon.fullMark("BTC-USD")
-            eth = daemon.fullMark("ETH-USD")
-            return btc != nil && eth != nil
-        }
-        try #require(ready, "marks never became ok on 3 sources; log:\n\(daemon.child.log.suffix(3000))")
+        let (btc, eth) = try await Self.readyMarks(daemon)
         // The exact marks the threshold accounts are built on (see the suite's comment).
-        try #require(eth!.price == 5_001 && eth!.confidence == 0.75, "ETH-USD mark \(eth!) is not 5001 ± 0.75: venue offsets changed?")
-        #expect(btc!.confidence > 0, "conservative pricing needs a non-zero confidence: \(btc!)")
-        let marks0 = ["BTC-USD": btc!, "ETH-USD": eth!]
+        try #require(eth.price == 5_001 && eth.confidence == 0.75, "ETH-USD mark \(eth) is not 5001 ± 0.75: venue offsets changed?")
+        #expect(btc.confidence > 0, "conservative pricing needs a non-zero confidence: \(btc)")
+        let marks0 = ["BTC-USD": btc, "ETH-USD": eth]
 
         // 2. Thresholds hit exactly. Long 5 ETH entered at the conservative price 5,000.25: P&L 0;
         // maintenance 5 × 5,001 / 16 = 1,562.8125; equity = the USD, dyadic, so equity / maintenance is
@@ -174,7 +168,7 @@ struct MarginDecisionEndToEndTests {
         // 1. Accounts for the BTC moves (60,000 → 54,000 → 66,000), each built to land on a level.
         func build(_ h: Holdings, ratio: Double, atBTC base: Double) -> Holdings {
             var h = h
-            let moved = ["BTC-USD": PublishedMark(price: base * 1.0002, confidence: base * 1.5e-4), "ETH-USD": eth!]
+            let moved = ["BTC-USD": PublishedMark(price: base * 1.0002, confidence: base * 1.5e-4), "ETH-USD": eth]
             let f = DecisionFigures.of(h, marks: moved)!
             h.usd = Holdings.round(ratio * f.maintenance - (f.equity - h.usd), 2)
             return h
@@ -304,7 +298,7 @@ struct MarginDecisionEndToEndTests {
         #expect(withTopUpBTC > 0 && tieredNotional > 0 && btcCollateralInTier > 0,
                 "the notices must exercise BTC top-ups (\(withTopUpBTC)), notional tiers (\(tieredNotional)) and haircut tiers (\(btcCollateralInTier))")
         print("RELIABILITY margin_amounts notices=\(all.count) move_notices=\(moveNotices) recompute_mismatches=\(problems.count) "
-              + "btc_conf=\(btc!.confidence) eth_conf=\(eth!.confidence) topup_btc=\(withTopUpBTC) tiered_notional=\(tieredNotional) "
+              + "btc_conf=\(btc.confidence) eth_conf=\(eth.confidence) topup_btc=\(withTopUpBTC) tiered_notional=\(tieredNotional) "
               + "haircut_tier=\(btcCollateralInTier) thresholds_exact=\(thresholdCases.count) "
               + "deficit_cure=\(deficitText) btc_topup_cure=\(btcTopUpText) deadline_liquidation_after_s=\(String(format: "%.1f", liquidatedAfter))")
     }
@@ -329,17 +323,11 @@ struct MarginDecisionEndToEndTests {
             """)
         defer { rig.stop() }
         let daemon = rig.daemon, spool = rig.spool
-        var btc: PublishedMark?, eth: PublishedMark?
-        let ready = await eventually(timeout: 20) {
-            btc = daemon.fullMark("BTC-USD")
-            eth = daemon.fullMark("ETH-USD")
-            return btc != nil && eth != nil
-        }
-        try #require(ready, "marks never became ok on 3 sources; log:\n\(daemon.child.log.suffix(3000))")
+        let (btc, eth) = try await Self.readyMarks(daemon)
 
         // Longs of 1–3 BTC with USD, each sized to a ratio at BTC 54,000 (mark 54,010.80 ± 8.10).
-        let at54 = ["BTC-USD": PublishedMark(price: 54_010.8, confidence: 8.1), "ETH-USD": eth!]
-        let at534 = ["BTC-USD": PublishedMark(price: 53_410.68, confidence: 8.01), "ETH-USD": eth!]
+        let at54 = ["BTC-USD": PublishedMark(price: 54_010.8, confidence: 8.1), "ETH-USD": eth]
+        let at534 = ["BTC-USD": PublishedMark(price: 53_410.68, confidence: 8.01), "ETH-USD": eth]
         var book: [String: Holdings] = [:]
         let plan: [(prefix: String, ratio: Double, count: Int)] = [("deep", 0.60, 4), ("call", 1.05, 2), ("ok", 1.80, 4)]
         for p in plan {
@@ -351,7 +339,7 @@ struct MarginDecisionEndToEndTests {
             }
         }
         for (id, h) in book {
-            let r0 = DecisionFigures.of(h, marks: ["BTC-USD": btc!, "ETH-USD": eth!])!.ratio
+            let r0 = DecisionFigures.of(h, marks: ["BTC-USD": btc, "ETH-USD": eth])!.ratio
             let r54 = DecisionFigures.of(h, marks: at54)!.ratio, r534 = DecisionFigures.of(h, marks: at534)!.ratio
             try #require(r0 >= 1.4, "\(id) must start healthy: \(r0)")
             if id.hasPrefix("deep") { try #require(r54 < 0.9 && r534 < 0.9 && r534 > 0) }
@@ -402,7 +390,7 @@ struct MarginDecisionEndToEndTests {
                 if atMove(mark.price) {
                     movedAt = Date()
                     sweeps0 = daemon.marginHealth()?["sweeps"] as? Int ?? 0
-                } else if !(abs(mark.price / btc!.price - 1) < 1e-6) {
+                } else if !(abs(mark.price / btc.price - 1) < 1e-6) {
                     Issue.record("the first moved mark is \(mark.price), neither 60,000 nor 54,000 (a poll caught the venue mid-change)")
                     return
                 }
@@ -492,13 +480,7 @@ struct MarginDecisionEndToEndTests {
             """)
         defer { rig.stop() }
         let daemon = rig.daemon
-        var btc: PublishedMark?, eth: PublishedMark?
-        let ready = await eventually(timeout: 20) {
-            btc = daemon.fullMark("BTC-USD")
-            eth = daemon.fullMark("ETH-USD")
-            return btc != nil && eth != nil
-        }
-        try #require(ready, "marks never became ok on 3 sources; log:\n\(daemon.child.log.suffix(3000))")
+        _ = try await Self.readyMarks(daemon)
 
         let csvPath = Binaries.repoRoot.appendingPathComponent("Tests/Fixtures/history/daily_closes.csv").path
         let csv = try String(contentsOfFile: csvPath, encoding: .utf8)
@@ -581,5 +563,17 @@ struct MarginDecisionEndToEndTests {
                 "the published BTC top-up (\(btcTopUp)) must cure under the portfolio model: level \(afterBTC["level"] ?? "nil"), ratio \(afterBTC["ratio"] ?? "nil"), deficit now \(afterBTC["deficit"] ?? "nil")")
         print("RELIABILITY margin_portfolio history_rows=\(rows) " + line.joined(separator: " ") + " legs_standard=\(Int(legs)) "
               + "call_deficit_usd=\(pcall["p-call-usd"]?["deficit"] ?? "nil") call_topup_btc=\(btcTopUp) after_btc_topup=\(afterBTC["level"] ?? "nil")")
+    }
+
+    /// BTC-USD and ETH-USD once both are `ok` on their three sources (the marks the tests build on).
+    static func readyMarks(_ daemon: RunningDaemon) async throws -> (btc: PublishedMark, eth: PublishedMark) {
+        var btc: PublishedMark?, eth: PublishedMark?
+        let ready = await eventually(timeout: 20) {
+            btc = daemon.fullMark("BTC-USD")
+            eth = daemon.fullMark("ETH-USD")
+            return btc != nil && eth != nil
+        }
+        try #require(ready, "marks never became ok on 3 sources; log:\n\(daemon.child.log.suffix(3000))")
+        return (btc!, eth!)
     }
 }

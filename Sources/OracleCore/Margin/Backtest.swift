@@ -106,18 +106,10 @@ public enum Backtest {
             }
         }
 
-        let rate = 1 - policy.varConfidence
         return books.map { book in
             let seq = book.rows.filter(\.isObservation).map(\.exceeded)
-            let c = ChristoffersenTest(expectedRate: rate, exceedances: seq)
-            let window = seq.suffix(TrafficLight.window)
-            let windowExceedances = window.reduce(0) { $0 + ($1 ? 1 : 0) }
-            return BacktestResult(id: book.account.id, observations: seq.count, exceedances: c.kupiec.exceedances,
-                                  kupiecP: c.kupiec.pValue, christoffersenP: c.independencePValue,
-                                  conditionalCoverageP: c.conditionalCoveragePValue,
-                                  trafficLight: TrafficLight.zone(exceedances: windowExceedances, observations: window.count,
-                                                                  confidence: policy.varConfidence),
-                                  windowObservations: window.count, windowExceedances: windowExceedances, rows: book.rows)
+            return BacktestResult(statistics: AccountCalibration(id: book.account.id, sequence: seq, confidence: policy.varConfidence),
+                                  rows: book.rows)
         }
     }
 }

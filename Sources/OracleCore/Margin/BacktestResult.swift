@@ -33,37 +33,31 @@ public struct BacktestResult: Sendable, Equatable {
         public var isObservation: Bool { pnl != nil && valueAtRisk != nil }
     }
 
-    public var id: String
-    /// Observations (slots with both a VaR and a realised next-interval P&L) and exceedances.
-    public var observations: Int
-    public var exceedances: Int
-    /// Kupiec proportion-of-failures p-value over all observations.
-    public var kupiecP: Double
-    /// Christoffersen independence p-value over all observations.
-    public var christoffersenP: Double
-    /// Christoffersen conditional coverage (Kupiec + independence, χ²(2)) p-value.
-    public var conditionalCoverageP: Double
-    /// Basel zone over the last `TrafficLight.window` observations.
-    public var trafficLight: TrafficLight
-    /// The observations and exceedances the traffic light counted.
-    public var windowObservations: Int
-    public var windowExceedances: Int
+    /// The statistics of the exceedance sequence: the same value (and computation) as the daemon's
+    /// live monitor reports per account, so a backtest and `/v1/calibration` cannot disagree.
+    public var statistics: AccountCalibration
     public var rows: [Row]
 
-    public init(id: String, observations: Int, exceedances: Int, kupiecP: Double, christoffersenP: Double,
-                conditionalCoverageP: Double, trafficLight: TrafficLight, windowObservations: Int,
-                windowExceedances: Int, rows: [Row]) {
-        self.id = id
-        self.observations = observations
-        self.exceedances = exceedances
-        self.kupiecP = kupiecP
-        self.christoffersenP = christoffersenP
-        self.conditionalCoverageP = conditionalCoverageP
-        self.trafficLight = trafficLight
-        self.windowObservations = windowObservations
-        self.windowExceedances = windowExceedances
+    public init(statistics: AccountCalibration, rows: [Row]) {
+        self.statistics = statistics
         self.rows = rows
     }
+
+    public var id: String { statistics.id }
+    /// Observations (slots with both a VaR and a realised next-interval P&L) and exceedances.
+    public var observations: Int { statistics.observations }
+    public var exceedances: Int { statistics.exceedances }
+    /// Kupiec proportion-of-failures p-value over all observations.
+    public var kupiecP: Double { statistics.kupiecP }
+    /// Christoffersen independence p-value over all observations.
+    public var christoffersenP: Double { statistics.christoffersenP }
+    /// Christoffersen conditional coverage (Kupiec + independence, χ²(2)) p-value.
+    public var conditionalCoverageP: Double { statistics.conditionalCoverageP }
+    /// Basel zone over the last `TrafficLight.window` observations.
+    public var trafficLight: TrafficLight { statistics.trafficLight }
+    /// The observations and exceedances the traffic light counted.
+    public var windowObservations: Int { statistics.windowObservations }
+    public var windowExceedances: Int { statistics.windowExceedances }
 
     /// The exceedance sequence of the observations, oldest first.
     public var exceedanceSequence: [Bool] { rows.filter(\.isObservation).map(\.exceeded) }
