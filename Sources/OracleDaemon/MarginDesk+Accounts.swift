@@ -221,7 +221,7 @@ extension MarginDesk {
             }))])
         case "all":
             let recent: [StoredNotice]
-            do { recent = try db.notices(limit: 500) } catch { throw APIProblem(500, "\(error)") }
+            do { recent = try db.notices(account: nil, limit: 500) } catch { throw APIProblem(500, "\(error)") }
             return .object([("notices", .array(recent.map { .raw($0.json) }))])
         default:
             throw APIProblem(400, "state must be \"open\" or \"all\", not \"\(filter)\"")

@@ -14,7 +14,7 @@ import OracleSystem
 public actor MarginDesk {
     typealias Held = MarginEvaluator.Hold
 
-    let db: OracleDatabase
+    let db: any StateStore
     let spoolDirectory: String
     /// Commit → spool → syslog, with its retry schedule and status (see `NoticeOutbox`).
     let outbox: NoticeOutbox
@@ -50,7 +50,7 @@ public actor MarginDesk {
         set { evaluator.screening = newValue }
     }
 
-    public init(db: OracleDatabase, spoolDirectory: String, syslog: SyslogWriter, universe: MarginUniverse, logger: Logger) async throws {
+    public init(db: any StateStore, spoolDirectory: String, syslog: SyslogWriter, universe: MarginUniverse, logger: Logger) async throws {
         self.db = db
         self.spoolDirectory = spoolDirectory
         self.syslog = syslog

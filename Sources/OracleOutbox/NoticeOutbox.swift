@@ -46,7 +46,7 @@ public final class NoticeOutbox {
         }
     }
 
-    let db: OracleDatabase
+    let db: any StateStore
     let directory: String
     let syslog: SyslogWriter
     let logger: Logger
@@ -64,7 +64,7 @@ public final class NoticeOutbox {
     /// - Parameters:
     ///   - now: Unix ms for the status and the log (the daemon passes its wall clock).
     ///   - openSink: defaults to a `SpoolWriter` on `directory`.
-    public init(db: OracleDatabase, directory: String, syslog: SyslogWriter, logger: Logger,
+    public init(db: any StateStore, directory: String, syslog: SyslogWriter, logger: Logger,
                 chunkSize: Int = 32, reminderMs: Int64 = 30_000, now: @escaping @Sendable () -> Int64,
                 openSink: (() throws -> any NoticeSink)? = nil) {
         self.db = db

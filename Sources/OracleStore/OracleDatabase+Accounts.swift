@@ -5,9 +5,13 @@ public struct StoredAccount: Sendable, Equatable {
     public var id: String
     public var json: String
     public var updatedAtMs: Int64
+    /// The cluster shard the id hashes to (0 on a single node); kept beside the row so a node
+    /// loads only its shards' accounts.
+    public var shard: Int
 
-    public init(id: String, json: String, updatedAtMs: Int64) {
+    public init(id: String, json: String, updatedAtMs: Int64, shard: Int = 0) {
         self.id = id
+        self.shard = shard
         self.json = json
         self.updatedAtMs = updatedAtMs
     }

@@ -11,7 +11,7 @@ extension OracleDatabase {
     }
 
     /// The stored series of a pair, oldest first, at most `limit` newest points.
-    public func history(pair: String, limit: Int = 5000) throws(StoreError) -> [(tsMs: Int64, price: String)] {
+    public func history(pair: String, limit: Int) throws(StoreError) -> [(tsMs: Int64, price: String)] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT ts_ms, price FROM (SELECT ts_ms, price FROM mark_history WHERE pair = ? ORDER BY ts_ms DESC LIMIT ?) ORDER BY ts_ms",
                              arguments: [pair, limit]).map { (tsMs: $0["ts_ms"] as Int64, price: $0["price"] as String) }

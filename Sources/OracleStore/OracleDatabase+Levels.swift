@@ -12,10 +12,13 @@ public struct StoredLevel: Sendable, Equatable {
     public var holdReason: String?
     public var holdBy: Int64?
     public var holdAtMs: Int64?
+    /// The cluster shard the account hashes to (0 on a single node).
+    public var shard: Int
 
     public init(account: String, level: String, sinceMs: Int64, deadlineMs: Int64? = nil, transitionSeq: Int64 = 0,
-                ratio: String? = nil, holdReason: String? = nil, holdBy: Int64? = nil, holdAtMs: Int64? = nil) {
+                ratio: String? = nil, holdReason: String? = nil, holdBy: Int64? = nil, holdAtMs: Int64? = nil, shard: Int = 0) {
         self.account = account
+        self.shard = shard
         self.level = level
         self.sinceMs = sinceMs
         self.deadlineMs = deadlineMs
@@ -36,6 +39,7 @@ public struct StoredLevel: Sendable, Equatable {
         holdReason = row["hold_reason"]
         holdBy = row["hold_by"]
         holdAtMs = row["hold_at_ms"]
+        shard = 0
     }
 }
 
@@ -52,10 +56,19 @@ public struct StoredNotice: Sendable, Equatable {
     public var ackReason: String?
     public var ackBy: Int64?
     public var ackAtMs: Int64?
+    /// The cluster shard of the account (0 on a single node).
+    public var shard: Int
+    /// In a cluster: the node that claimed it for delivery, and the node whose spool holds it.
+    public var claimedBy: String?
+    public var deliveredBy: String?
 
     public init(id: String, account: String, level: String, createdAtMs: Int64, json: String, syslog: String = "", delivered: Bool = false,
-                ackReason: String? = nil, ackBy: Int64? = nil, ackAtMs: Int64? = nil) {
+                ackReason: String? = nil, ackBy: Int64? = nil, ackAtMs: Int64? = nil, shard: Int = 0,
+                claimedBy: String? = nil, deliveredBy: String? = nil) {
         self.id = id
+        self.shard = shard
+        self.claimedBy = claimedBy
+        self.deliveredBy = deliveredBy
         self.account = account
         self.level = level
         self.createdAtMs = createdAtMs
@@ -78,6 +91,9 @@ public struct StoredNotice: Sendable, Equatable {
         ackReason = row["ack_reason"]
         ackBy = row["ack_by"]
         ackAtMs = row["ack_at_ms"]
+        shard = 0
+        claimedBy = nil
+        deliveredBy = nil
     }
 }
 
@@ -86,11 +102,15 @@ extension OracleDatabase {
         try read { db in try Row.fetchAll(db, sql: "SELECT * FROM level_state").map(StoredLevel.init(row:)) }
     }
 
+    public func level(account: String) throws(StoreError) -> StoredLevel? {
+        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM level_state WHERE account = ?", arguments: [account]).map(StoredLevel.init(row:)) }
+    }
+
     /// Level changes and the notices they produced, in one transaction: after a crash either both
     /// exist or neither does, so a restart neither loses nor repeats a notice.
     /// `insideTransaction` runs after the rows are written and before COMMIT (the crash tests' fault
-    /// hook pauses there); production passes nothing.
-    public func commitTransitions(levels: [StoredLevel], notices: [StoredNotice], insideTransaction: () -> Void = {}) throws(StoreError) {
+    /// hook pauses there); production passes nothing. One node owns SQLite, so `fence` is not checked.
+    public func commitTransitions(levels: [StoredLevel], notices: [StoredNotice], fence: Fence?, insideTransaction: () -> Void) throws(StoreError) {
         guard !levels.isEmpty || !notices.isEmpty else { return }
         try run { db in
             let ls = try db.makeStatement(sql: """
@@ -108,14 +128,17 @@ extension OracleDatabase {
         }
     }
 
-    public func undeliveredNotices(limit: Int = 10_000) throws(StoreError) -> [StoredNotice] {
+    public func undeliveredNotices(scope: DeliveryScope?, limit: Int) throws(StoreError) -> [StoredNotice] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM notice WHERE delivered = 0 ORDER BY created_at_ms, id LIMIT ?", arguments: [limit])
                 .map(StoredNotice.init(row:))
         }
     }
 
-    public func markDelivered(ids: [String]) throws(StoreError) {
+    /// One node delivers everything it commits: there is nothing to claim against.
+    public func claim(ids: [String], fence: Fence?) throws(StoreError) -> [String] { ids }
+
+    public func markDelivered(ids: [String], by node: String?) throws(StoreError) {
         guard !ids.isEmpty else { return }
         try run { db in
             let stmt = try db.makeStatement(sql: "UPDATE notice SET delivered = 1 WHERE id = ?")
@@ -125,7 +148,7 @@ extension OracleDatabase {
 
     /// Delivered notices whose syslog line has not been sent yet (a crash between the two is
     /// repaired at the next delivery: syslog is at-least-once, the spool exactly-once).
-    public func unsyslogged(limit: Int = 10_000) throws(StoreError) -> [StoredNotice] {
+    public func unsyslogged(limit: Int) throws(StoreError) -> [StoredNotice] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM notice WHERE delivered = 1 AND syslogged = 0 ORDER BY created_at_ms, id LIMIT ?",
                              arguments: [limit]).map(StoredNotice.init(row:))
@@ -140,7 +163,7 @@ extension OracleDatabase {
         }
     }
 
-    public func notices(account: String? = nil, limit: Int = 1000) throws(StoreError) -> [StoredNotice] {
+    public func notices(account: String?, limit: Int) throws(StoreError) -> [StoredNotice] {
         try read { db in
             if let account {
                 return try Row.fetchAll(db, sql: "SELECT * FROM notice WHERE account = ? ORDER BY created_at_ms DESC, id DESC LIMIT ?",

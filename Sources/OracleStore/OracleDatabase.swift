@@ -6,7 +6,8 @@ import GRDB
 /// production schema in memory. The invariants that make notices exactly-once live in the schema:
 /// a notice id is a primary key, and a level change is committed in the same transaction as the
 /// notice it produced (`commitTransitions`).
-public struct OracleDatabase: Sendable {
+public struct OracleDatabase: StateStore {
+    public var backendName: String { "sqlite" }
     let writer: any DatabaseWriter
 
     /// A WAL database at `directory/oracled.sqlite` (API reads do not wait on the trigger's writes).
@@ -57,5 +58,14 @@ public struct OracleDatabase: Sendable {
 /// A storage failure, with what to do about it.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
     public let description: String
-    public init(_ message: String) { description = message }
+    /// Set when a fenced write was refused: the shards this node no longer holds. Nothing was written.
+    public let fencedShards: Set<Int>
+    /// The store could not be reached at all (connection refused or lost): retry later.
+    public let unavailable: Bool
+
+    public init(_ message: String, fencedShards: Set<Int> = [], unavailable: Bool = false) {
+        description = message
+        self.fencedShards = fencedShards
+        self.unavailable = unavailable
+    }
 }
