@@ -146,6 +146,11 @@ public final class NoticeOutbox {
             if fence != nil, !pending.isEmpty {
                 let claimed = Set(try db.claim(ids: pending.map(\.id), fence: fence))
                 pending.removeAll { !claimed.contains($0.id) }
+                for n in pending where n.claimedBy != nil && n.claimedBy != fence?.node {
+                    logger.warning("delivering a notice another node claimed and never settled (it has not come back); it may be a repeat of the same id",
+                                   metadata: ["notice": "\(n.id)", "claimed_by": "\(n.claimedBy ?? "")"])
+                    syslog.log(.warning, "notice \(n.id) redelivered: node \(n.claimedBy ?? "?") claimed it and never came back; consumers deduplicate by id")
+                }
             }
         } catch {
             logger.error("cannot read the notice outbox; retried on the next tick", metadata: ["error": "\(error)"])
@@ -204,7 +209,7 @@ public final class NoticeOutbox {
     /// delivery (at-least-once) instead of losing it.
     private func syslogDelivered() {
         let unlogged: [StoredNotice]
-        do { unlogged = try db.unsyslogged() } catch {
+        do { unlogged = try db.unsyslogged(by: fence?.node, limit: 10_000) } catch {
             logger.error("cannot read which notices still need a syslog line; retried at the next delivery", metadata: ["error": "\(error)"])
             return
         }
