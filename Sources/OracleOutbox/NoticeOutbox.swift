@@ -143,10 +143,14 @@ public final class NoticeOutbox {
             pending = try db.undeliveredNotices(scope: scope, limit: 10_000)
             // In a cluster: claimed (fenced, committed) before any spool sees it, so no other node
             // delivers it too; what this node may no longer claim is left to the shard's owner.
-            if fence != nil, !pending.isEmpty {
-                let claimed = Set(try db.claim(ids: pending.map(\.id), fence: fence))
-                pending.removeAll { !claimed.contains($0.id) }
-                for n in pending where n.claimedBy != nil && n.claimedBy != fence?.node {
+            // Its own claims (a delivery this node started before it crashed or lost the shard) it
+            // settles without a new claim: only its spool can say whether they were written, and the
+            // spool writer skips what it already holds.
+            if let fence, !pending.isEmpty {
+                let toClaim = pending.filter { $0.claimedBy != fence.node }.map(\.id)
+                let claimed = toClaim.isEmpty ? [] : Set(try db.claim(ids: toClaim, fence: fence))
+                pending.removeAll { $0.claimedBy != fence.node && !claimed.contains($0.id) }
+                for n in pending where n.claimedBy != nil && n.claimedBy != fence.node {
                     logger.warning("delivering a notice another node claimed and never settled (it has not come back); it may be a repeat of the same id",
                                    metadata: ["notice": "\(n.id)", "claimed_by": "\(n.claimedBy ?? "")"])
                     syslog.log(.warning, "notice \(n.id) redelivered: node \(n.claimedBy ?? "?") claimed it and never came back; consumers deduplicate by id")
