@@ -1,19 +1,33 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Foundation
 import OracleClient
 
-/// Walks `GET /v1/calls?state=all` with its cursor: every page of the history, then (`follow`) new
-/// notices as they are recorded. The cursor is the only state, so a poll after a daemon restart — or
-/// against another node sharing the store — continues exactly after the last notice printed:
-/// nothing is skipped and nothing printed twice.
+/// Walks `GET /v1/calls?state=all` page by page with the API's cursor: the history, then (`follow`)
+/// new notices as they are recorded, each printed exactly once.
+///
+/// Each poll reads from a little before the newest notice printed (`lateWindowMs`) and skips the ids
+/// it printed already. The re-read is for notices committed after a newer one was already visible:
+/// nodes of a cluster stamp `created_at` with their own clocks and commit a moment later, and a daemon
+/// restarted after a wall-clock step re-anchors its time. A plain cursor would step over those; the
+/// window catches any that arrive within it. The state is only (newest time, recent ids), so a poll
+/// after a daemon restart — or against another node sharing the store — carries on where it was.
 struct NoticePager {
+    /// How far back each poll re-reads, and how long printed ids are remembered for it.
+    static let lateWindowMs: Int64 = 5_000
+
     let client: UnixHTTPClient
     let account: String?
     let pageSize: Int
-    /// Where the history starts (nil: the first notice); only used until the first notice gives a cursor.
+    /// Where the history starts (nil: the first notice).
     let sinceMs: Int64?
-    private(set) var cursor: String?
+    /// The newest `created_at` printed, and the ids printed within `lateWindowMs` of it.
+    private var newestMs: Int64?
+    private var recent: [String: Int64] = [:]
+    /// The daemon writes `2026-12-05T10:00:00.123Z`; one formatter reused (they are slow to make).
+    private let timeFormat: ISO8601DateFormatter = {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f
+    }()
 
     init(client: UnixHTTPClient, account: String?, pageSize: Int, sinceMs: Int64?) {
         self.client = client
@@ -22,21 +36,30 @@ struct NoticePager {
         self.sinceMs = sinceMs
     }
 
-    var target: String {
-        var q = "/v1/calls?state=all&limit=\(pageSize)"
-        if let cursor { q += "&cursor=" + pathSegment(cursor) } else if let sinceMs { q += "&since=\(sinceMs)" }
-        if let account { q += "&account=" + pathSegment(account) }
-        return q
-    }
-
-    /// Fetches and prints pages until one is not full. Any failure is thrown.
+    /// One poll: every page from the window's start, printing notices not printed before.
     mutating func drain(_ print: (JSONValue) -> Void) throws(ClientError) {
-        while try nextPage(print) {}
+        let from = newestMs.map { $0 - Self.lateWindowMs } ?? sinceMs
+        var cursor: String?
+        while true {
+            var target = "/v1/calls?state=all&limit=\(pageSize)"
+            if let from { target += "&since=\(max(0, from))" }
+            if let cursor { target += "&cursor=" + pathSegment(cursor) }
+            if let account { target += "&account=" + pathSegment(account) }
+            let reply = try client.send("GET", target)
+            try GlobalOptions.checkStatus(reply)
+            guard let page = try? JSONValue.parse(reply.body), case .array(let notices)? = page["notices"] else {
+                throw ClientError("oracled's answer to \(target) has no \"notices\" array; is the daemon older than this oraclectl?",
+                                  kind: .protocol)
+            }
+            for notice in notices { emit(notice, print) }
+            prune()
+            guard page["has_more"] == .bool(true), !notices.isEmpty, case .string(let next)? = page["next_cursor"] else { return }
+            cursor = next
+        }
     }
 
-    /// Polls for ever. A daemon that is down, restarting or answering 5xx is retried at the same
-    /// cursor (with one line on stderr when it goes away and one when it is back); a 4xx is the
-    /// caller's mistake and ends the command.
+    /// Polls for ever. A daemon that is down, restarting or answering 5xx is retried (one line on
+    /// stderr when it goes away and one when it is back); a 4xx is the caller's mistake and ends it.
     mutating func follow(every seconds: Double, _ print: (JSONValue) -> Void) throws(ClientError) {
         var lost = false
         while true {
@@ -56,16 +79,29 @@ struct NoticePager {
         }
     }
 
-    /// One request; prints its notices and advances the cursor. True when the page was full.
-    private mutating func nextPage(_ print: (JSONValue) -> Void) throws(ClientError) -> Bool {
-        let reply = try client.send("GET", target)
-        try GlobalOptions.checkStatus(reply)
-        guard let page = try? JSONValue.parse(reply.body), case .array(let notices)? = page["notices"] else {
-            throw ClientError("oracled's answer to \(target) has no \"notices\" array; is the daemon older than this oraclectl?", kind: .protocol)
+    private mutating func emit(_ notice: JSONValue, _ print: (JSONValue) -> Void) {
+        guard case .string(let id)? = notice["id"] else {
+            print(notice)
+            return
         }
-        for notice in notices { print(notice) }
-        if case .string(let next)? = page["next_cursor"] { cursor = next }
-        return page["has_more"] == .bool(true) && !notices.isEmpty
+        guard recent[id] == nil else { return }
+        // A notice without a readable time is printed once and remembered until the window moves on.
+        let created = unixMs(notice["created_at"]) ?? newestMs ?? 0
+        print(notice)
+        recent[id] = created
+        newestMs = max(newestMs ?? created, created)
+    }
+
+    private mutating func prune() {
+        guard let newestMs else { return }
+        let horizon = newestMs - Self.lateWindowMs
+        recent = recent.filter { $0.value >= horizon }
+    }
+
+    private func unixMs(_ value: JSONValue?) -> Int64? {
+        guard case .string(let text)? = value else { return nil }
+        if let date = timeFormat.date(from: text) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+        return TimeArgument.parse(text, nowMs: 0).flatMap { text.contains("T") ? $0 : nil }
     }
 
     static func note(_ text: String) {

@@ -89,6 +89,28 @@ struct OracleCtlCallsTests {
         #expect(Set(printed).count == printed.count, "a notice was printed twice: \(printed)")
         #expect(printed.count > before.count, "nothing made after the restart was printed")
         #expect(follower.log.contains("answers again"), "\(follower.log)")
+
+        // A notice committed late — stamped 2 s before the newest one already printed, as a cluster
+        // node with a slightly slow clock or a long commit would — is still printed, once.
+        if let sqlite = CrashConsistencyTests.sqliteCLI {
+            let db = dir + "/lib/oracled.sqlite"
+            let newest = await CrashConsistencyTests.runTool(sqlite, ["-readonly", db, "SELECT max(created_at_ms) FROM notice"])
+            let newestMs = try #require(Int64(newest.output.trimmingCharacters(in: .whitespacesAndNewlines)), "\(newest.output)")
+            let format = ISO8601DateFormatter()
+            format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            let created = format.string(from: Date(timeIntervalSince1970: Double(newestMs - 2000) / 1000))
+            let json = #"{"id":"late-commit-1","account":"crash-0","level":"warning","created_at":"\#(created)"}"#
+            let insert = await CrashConsistencyTests.runTool(sqlite, ["-cmd", ".timeout 5000", db, """
+                INSERT INTO notice(id, account, level, created_at_ms, json, syslog, delivered, syslogged)
+                VALUES ('late-commit-1', 'crash-0', 'warning', \(newestMs - 2000), '\(json)', '', 1, 1)
+                """])
+            try #require(insert.status == 0, "\(insert.output)")
+            #expect(await eventually(timeout: 5, interval: 0.05) { Self.printedIDs(follower.log).contains("late-commit-1") },
+                    "a late commit within the window was skipped: \(Self.printedIDs(follower.log))")
+            try await Task.sleep(for: .seconds(1))   // several more polls re-read the window
+            let final = Self.printedIDs(follower.log)
+            #expect(final.filter { $0 == "late-commit-1" }.count == 1 && Set(final).count == final.count, "\(final)")
+        }
         #expect(follower.process.isRunning, "follow exited: \(follower.log)")
     }
 }
