@@ -77,6 +77,7 @@ let package = Package(
                                                              .product(name: "Logging", package: "swift-log"),
                                                              // A second connection that makes the state database refuse commits (StoreCommitFailureTests).
                                                              .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "OracleClientTests", dependencies: ["OracleClient"]),
         .testTarget(name: "EndToEndTests", dependencies: ["OracleClient"]),
     ]
 )
