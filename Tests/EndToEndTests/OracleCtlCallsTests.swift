@@ -67,6 +67,11 @@ struct OracleCtlCallsTests {
         let (s2, table) = try await OracleCtlTests().ctl(["--socket", socket, "calls", "--since", "1h"])
         let lines = table.split(separator: "\n")
         #expect(s2 == 0 && lines.count == before.count && zip(lines, before).allSatisfy { $0.contains("id=" + $1) }, "\(table)")
+        // An age in two units, and a time the CLI cannot read (refused by name before any request).
+        let (s4, combined) = try await OracleCtlTests().ctl(["calls", "--since", "1h30m", "--json", "--socket", socket])
+        #expect(s4 == 0 && Self.printedIDs(combined) == before, "\(combined)")
+        let (s5, bad) = try await OracleCtlTests().ctl(["calls", "--since", "yesterday", "--socket", socket])
+        #expect(s5 != 0 && bad.contains("--since"), "\(bad)")
         // A time after every notice: nothing.
         let (s3, none) = try await OracleCtlTests().ctl(["calls", "--since", "2999-01-01T00:00:00Z", "--socket", socket])
         #expect(s3 == 0 && none.isEmpty, "\(none)")
