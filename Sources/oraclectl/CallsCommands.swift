@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import OracleClient
 
 /// `oraclectl calls [--state open|all] [--since TIME] [--follow]`, `oraclectl calls ack ID --reason TEXT`.
@@ -56,7 +55,7 @@ struct Calls: ParsableCommand {
                 return
             }
             var pager = NoticePager(client: options.client, account: account, pageSize: pageSize,
-                                    sinceMs: since?.unixMs ?? (follow ? Self.nowMs() : nil))
+                                    sinceMs: since?.unixMs ?? (follow ? RFC3339Time.nowMs() : nil))
             let json = options.json
             let print: (JSONValue) -> Void = { notice in
                 GlobalOptions.printFlushed(json ? notice.rendered : Render.noticeLine(notice))
@@ -65,8 +64,6 @@ struct Calls: ParsableCommand {
             guard follow else { return }
             try pager.follow(every: interval, print)
         }
-
-        static func nowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
     }
 
     struct Ack: ParsableCommand {

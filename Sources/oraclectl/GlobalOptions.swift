@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 #if canImport(Glibc)
 import Glibc
 import OracleClient
@@ -64,7 +63,7 @@ struct GlobalOptions: ParsableArguments {
             if case .string(let s) = error { return s }
             if case .string(let s)? = error["message"] { return s }
         }
-        let text = reply.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = reply.text.trimmedBlanks
         return text.isEmpty ? "(no message)" : text
     }
 

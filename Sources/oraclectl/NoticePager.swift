@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import OracleClient
 
 /// Walks `GET /v1/calls?state=all` page by page with the API's cursor: the history, then (`follow`)
@@ -22,12 +24,6 @@ struct NoticePager {
     /// The newest `created_at` printed, and the ids printed within `lateWindowMs` of it.
     private var newestMs: Int64?
     private var recent: [String: Int64] = [:]
-    /// The daemon writes `2026-12-05T10:00:00.123Z`; one formatter reused (they are slow to make).
-    private let timeFormat: ISO8601DateFormatter = {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f
-    }()
 
     init(client: UnixHTTPClient, account: String?, pageSize: Int, sinceMs: Int64?) {
         self.client = client
@@ -100,8 +96,7 @@ struct NoticePager {
 
     private func unixMs(_ value: JSONValue?) -> Int64? {
         guard case .string(let text)? = value else { return nil }
-        if let date = timeFormat.date(from: text) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-        return TimeArgument.parse(text, nowMs: 0).flatMap { text.contains("T") ? $0 : nil }
+        return RFC3339Time.unixMs(text)
     }
 
     static func note(_ text: String) {

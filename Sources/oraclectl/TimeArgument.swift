@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 
 /// A point in time on the command line: RFC 3339 (`2026-12-05T10:00:00Z`), Unix milliseconds, or an
 /// age like `90s`, `15m`, `1h`, `2d`, `1h30m` (that long before now).
@@ -7,19 +6,14 @@ struct TimeArgument: ExpressibleByArgument {
     let unixMs: Int64
 
     init?(argument: String) {
-        guard let ms = Self.parse(argument, nowMs: Int64((Date().timeIntervalSince1970 * 1000).rounded())) else { return nil }
+        guard let ms = Self.parse(argument, nowMs: RFC3339Time.nowMs()) else { return nil }
         unixMs = ms
     }
 
     static func parse(_ text: String, nowMs: Int64) -> Int64? {
         if let age = ageMs(text) { return nowMs - age }
         if let ms = Int64(text), ms >= 0, text.count >= 10 { return ms }
-        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime]] {
-            let f = ISO8601DateFormatter()
-            f.formatOptions = options
-            if let date = f.date(from: text) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-        }
-        return nil
+        return RFC3339Time.unixMs(text)
     }
 
     /// `1h30m` → 5 400 000; nil unless the whole text is number+unit terms (s, m, h, d).

@@ -72,6 +72,15 @@ struct OracleCtlCallsTests {
         #expect(s4 == 0 && Self.printedIDs(combined) == before, "\(combined)")
         let (s5, bad) = try await OracleCtlTests().ctl(["calls", "--since", "yesterday", "--socket", socket])
         #expect(s5 != 0 && bad.contains("--since"), "\(bad)")
+        // RFC 3339 to the millisecond: from the newest notice's own created_at, exactly the notices of
+        // that millisecond; offsets count.
+        let history = try Self.history(daemon)
+        let newestCreated = try #require(history.last?["created_at"] as? String)
+        let sameMs = history.filter { $0["created_at"] as? String == newestCreated }.compactMap { $0["id"] as? String }
+        let (s6, fromNewest) = try await OracleCtlTests().ctl(["calls", "--since", newestCreated, "--json", "--socket", socket])
+        #expect(s6 == 0 && Self.printedIDs(fromNewest) == sameMs, "--since \(newestCreated): \(fromNewest)")
+        let (s7, offset) = try await OracleCtlTests().ctl(["calls", "--since", "2000-01-01T00:00:00.5-05:00", "--json", "--socket", socket])
+        #expect(s7 == 0 && Self.printedIDs(offset) == before, "\(offset)")
         // A time after every notice: nothing.
         let (s3, none) = try await OracleCtlTests().ctl(["calls", "--since", "2999-01-01T00:00:00Z", "--socket", socket])
         #expect(s3 == 0 && none.isEmpty, "\(none)")

@@ -5,8 +5,10 @@ import Testing
 /// message when no daemon answers — operators script against this output.
 @Suite(.serialized)
 struct OracleCtlTests {
-    func ctl(_ args: [String], timeout: Double = 10, environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
+    func ctl(_ args: [String], timeout: Double = 10, environment: [String: String] = [:],
+             directory: String? = nil) async throws -> (status: Int32, output: String) {
         let p = Process()
+        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
         p.executableURL = URL(fileURLWithPath: Binaries.path("oraclectl"))
         p.arguments = args
         // Never the developer's own $ORACLED_SOCKET: each test says which socket it means.
@@ -125,6 +127,12 @@ struct OracleCtlTests {
         #expect(sf != 0 && flagFirst.contains("nothing.sock"), "--socket must win over $ORACLED_SOCKET: \(flagFirst)")
         let (sg, flagLast) = try await ctl(["prices", "--socket", socket], environment: ["ORACLED_SOCKET": nowhere])
         #expect(sg == 0 && flagLast.contains("BTC-USD"), "\(flagLast)")
+
+        // With neither, ./oracles.toml's [daemon] socket; the environment beats it.
+        let (sc, fromConfig) = try await ctl(["prices"], directory: dir)
+        #expect(sc == 0 && fromConfig.contains("BTC-USD"), "\(fromConfig)")
+        let (sec, envOverConfig) = try await ctl(["prices"], environment: ["ORACLED_SOCKET": nowhere], directory: dir)
+        #expect(sec != 0 && envOverConfig.contains("nothing.sock"), "\(envOverConfig)")
 
         // Help lists the global options for the root and for a subcommand; errors still name the mistake.
         let (_, rootHelp) = try await ctl(["--help"])
