@@ -131,6 +131,15 @@ final class MemoryClusterStore: ClusterStore {
         state.withLock { s in Array(s.noticeOrder.reversed().compactMap { s.notices[$0] }.filter { account == nil || $0.account == account }.prefix(limit)) }
     }
     func notice(id: String) throws(StoreError) -> StoredNotice? { state.withLock { $0.notices[id] } }
+    func notices(after cursor: NoticeCursor?, filter: NoticeFilter, limit: Int) throws(StoreError) -> [StoredNotice] {
+        state.withLock { s in
+            let all = s.notices.values.filter { n in
+                (cursor.map { n.createdAtMs > $0.createdAtMs || (n.createdAtMs == $0.createdAtMs && n.id > $0.id) } ?? true)
+                    && (filter.account.map { n.account == $0 } ?? true) && (filter.sinceMs.map { n.createdAtMs >= $0 } ?? true)
+            }
+            return Array(all.sorted { ($0.createdAtMs, $0.id) < ($1.createdAtMs, $1.id) }.prefix(max(0, limit)))
+        }
+    }
     func acknowledge(noticeID: String, reason: String, by uid: Int64, atMs: Int64) throws(StoreError) -> Bool {
         state.withLock { s in
             guard s.notices[noticeID] != nil else { return false }
