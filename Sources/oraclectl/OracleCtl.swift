@@ -19,7 +19,7 @@ struct OracleCtl: AsyncParsableCommand {
             """,
         subcommands: [
             Price.self, Prices.self, Health.self, Reload.self, Watch.self,
-            Accounts.self, Calls.self, Hold.self, WhatIf.self, History.self, Calibration.self,
+            Accounts.self, Calls.self, Hold.self, WhatIf.self, History.self, Calibration.self, Cluster.self,
         ]
     )
 
