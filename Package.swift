@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The shared store of a cluster; only OracleStorePostgres (and so the daemon) links it.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
@@ -30,6 +32,16 @@ let package = Package(
         .target(name: "OracleConfig", dependencies: ["OracleCore", "TOMLKit"]),
         .target(name: "OracleFetch", dependencies: ["OracleCore", "CCurl", "CurlShim"]),
         .target(name: "OracleStore", dependencies: ["OracleCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // PostgreSQL apart from OracleStore: the SQLite users (outbox, bench, their tests) do not
+        // compile or link postgres-nio and its TLS/crypto stack.
+        .target(name: "OracleStorePostgres", dependencies: [
+            "OracleStore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "OracleSystem", dependencies: ["OracleCore", "CSystemShim"]),
         .target(name: "OracleOutbox", dependencies: [
             "OracleCore", "OracleStore", "OracleSystem",
@@ -42,7 +54,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "OracleDaemon", dependencies: [
-            "OracleCore", "OracleConfig", "OracleFetch", "OracleStore", "OracleSystem", "OracleOutbox", "OracleServer",
+            "OracleCore", "OracleConfig", "OracleFetch", "OracleStore", "OracleStorePostgres", "OracleSystem", "OracleOutbox", "OracleServer",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -72,10 +84,11 @@ let package = Package(
         .testTarget(name: "OracleFetchTests", dependencies: ["OracleFetch", "OracleCore"]),
         .testTarget(name: "OracleServerTests", dependencies: ["OracleServer", "OracleCore"]),
         .testTarget(name: "OracleSystemTests", dependencies: ["OracleSystem", "OracleStore", "OracleCore"]),
-        .testTarget(name: "OracleDaemonTests", dependencies: ["OracleDaemon", "OracleOutbox", "OracleServer", "OracleStore", "OracleSystem", "OracleConfig", "OracleCore",
+        .testTarget(name: "OracleDaemonTests", dependencies: ["OracleDaemon", "OracleOutbox", "OracleServer", "OracleStore", "OracleStorePostgres", "OracleSystem", "OracleConfig", "OracleCore",
                                                              .product(name: "Logging", package: "swift-log"),
                                                              // A second connection that makes the state database refuse commits (StoreCommitFailureTests).
                                                              .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "OracleStoreTests", dependencies: ["OracleStore", "OracleStorePostgres", "OracleConfig"]),
         .testTarget(name: "EndToEndTests", dependencies: ["OracleCore"]),
     ]
 )

@@ -17,15 +17,18 @@ public struct OracleConfiguration: Sendable, Equatable {
     public var collateral: [CollateralSpec]
     /// `[margin]`.
     public var margin: MarginPolicy
+    /// `[store]`: SQLite (default) or a shared PostgreSQL.
+    public var store: StoreSettings
 
     /// Assembles a configuration; `ConfigLoader` is the validating way to get one.
     public init(daemon: DaemonSettings, sources: [SourceSpec], pairs: [PairSpec],
-                collateral: [CollateralSpec], margin: MarginPolicy) {
+                collateral: [CollateralSpec], margin: MarginPolicy, store: StoreSettings = StoreSettings()) {
         self.daemon = daemon
         self.sources = sources
         self.pairs = pairs
         self.collateral = collateral
         self.margin = margin
+        self.store = store
     }
 
     /// The source named `name`, if defined.
