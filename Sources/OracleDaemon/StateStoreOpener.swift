@@ -35,8 +35,8 @@ enum StateStoreOpener {
             do { text = try readFile(file) } catch {
                 throw DaemonError("[store] password_file \(file) cannot be read: \(error); create it (mode 0600, owned by the daemon's user) with the password on its first line")
             }
-            let first = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            let trimmed = first.hasSuffix("\r") ? String(first.dropLast()) : first
+            // "\r\n" is one Character in Swift: split on any newline, not on "\n".
+            let trimmed = text.split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: \.isNewline).first.map(String.init) ?? ""
             guard !trimmed.isEmpty else {
                 throw DaemonError("[store] password_file \(file) is empty; write the password on its first line")
             }
