@@ -53,6 +53,10 @@ public final class PostgresStore: ClusterStore, @unchecked Sendable {
 
     deinit { close() }
 
+    /// The advisory lock every change_log writer holds to COMMIT (another writer of the feed, a
+    /// migration script say, must take it too).
+    public static var changeLogLockKey: Int64 { AdvisoryLock.changeLog }
+
     /// Connections opened so far (1 per session plus reconnects): the restart test reads it.
     public var connectionsOpened: Int { data.opened + leases.opened }
 }

@@ -253,6 +253,29 @@ struct PostgresClusterStoreTests {
         #expect(try db.accounts(shards: [2]).isEmpty)
     }
 
+    @Test func aLateCommittingLowerSeqIsNeverSkippedByAReader() throws {
+        let options = try PostgresTestServer.freshDatabase()
+        let db = try PostgresStore.open(options)
+        defer { db.close() }
+        let server = try PostgresTestServer.shared.get()
+        // Another writer takes a seq and is slow to commit (it follows the protocol: the lock first).
+        let slow = Thread {
+            _ = try? PostgresTestServer.psql("""
+                BEGIN; SELECT pg_advisory_xact_lock(\(PostgresStore.changeLogLockKey));
+                INSERT INTO change_log(kind, account) VALUES ('account', 'slow'); SELECT pg_sleep(1); COMMIT;
+                """, database: options.database, on: server)
+        }
+        slow.start()
+        Thread.sleep(forTimeInterval: 0.4)
+        let started = Date()
+        try db.putAccount(StoredAccount(id: "fast", json: "{}", updatedAtMs: 1))
+        // putAccount waited for the slow commit, so when its own change is visible the lower seq is
+        // too: a reader that saw "fast" and moved its cursor past it skipped nothing.
+        #expect(Date().timeIntervalSince(started) > 0.4)
+        #expect(try db.changes(after: 0, limit: 10).map(\.account) == ["slow", "fast"])
+        while !slow.isFinished { Thread.sleep(forTimeInterval: 0.01) }
+    }
+
     @Test func changeSeqsBecomeVisibleInOrderUnderConcurrentWriters() async throws {
         let options = try PostgresTestServer.freshDatabase()
         let writers = try (0..<4).map { _ in try PostgresStore.open(options) }
