@@ -62,15 +62,17 @@ struct PostgresClusterStoreTests {
         let db = try open()
         defer { db.close() }
         try db.ensureShards(count: 4)
-        let a1 = try #require(try db.acquire(shard: 1, node: "a", leaseMs: 300))
+        // Leases here are long enough that a loaded CI machine cannot expire them between calls;
+        // the sleeps that must outlast one are lower bounds.
+        let a1 = try #require(try db.acquire(shard: 1, node: "a", leaseMs: 3000))
         #expect(a1.takenFrom == nil)
         // Held: nobody else (nor a second acquire) gets it.
         #expect(try db.acquire(shard: 1, node: "b", leaseMs: 300) == nil)
         #expect(try db.acquire(shard: 1, node: "a", leaseMs: 300) == nil)
         // Renewal with the right token extends it; with a wrong token or node, nothing.
-        #expect(try db.renew([1: a1.token], node: "a", leaseMs: 300) == [1])
-        #expect(try db.renew([1: a1.token + 1], node: "a", leaseMs: 300) == [])
-        #expect(try db.renew([1: a1.token], node: "b", leaseMs: 300) == [])
+        #expect(try db.renew([1: a1.token], node: "a", leaseMs: 3000) == [1])
+        #expect(try db.renew([1: a1.token + 1], node: "a", leaseMs: 3000) == [])
+        #expect(try db.renew([1: a1.token], node: "b", leaseMs: 3000) == [])
         // Released: the next owner need not wait, and it is a handover, not a takeover.
         try db.release([1: a1.token], node: "a")
         var snap = try db.heartbeat(node: "a", startedAtMs: 1)
@@ -124,7 +126,7 @@ struct PostgresClusterStoreTests {
         let db = try open()
         defer { db.close() }
         try db.ensureShards(count: 4)
-        let a0 = try #require(try db.acquire(shard: 0, node: "a", leaseMs: 150))
+        let a0 = try #require(try db.acquire(shard: 0, node: "a", leaseMs: 1000))
         let a1 = try #require(try db.acquire(shard: 1, node: "a", leaseMs: 10_000))
         let fence = Fence(node: "a", tokens: [0: a0.token, 1: a1.token])
         func rows(_ tag: String) -> (levels: [StoredLevel], notices: [StoredNotice]) {
@@ -138,7 +140,7 @@ struct PostgresClusterStoreTests {
         #expect(try db.notice(id: "s0-ok-1")?.shard == 0)
         #expect(try db.level(account: "s1-ok")?.shard == 1)
         // a pauses past its lease on shard 0; b takes it over.
-        Thread.sleep(forTimeInterval: 0.2)
+        Thread.sleep(forTimeInterval: 1.05)
         let b0 = try #require(try db.acquire(shard: 0, node: "b", leaseMs: 10_000))
         #expect(b0.takenFrom == "a")
         let late = rows("late")
@@ -169,23 +171,23 @@ struct PostgresClusterStoreTests {
         let b = try PostgresStore.open(options)
         defer { a.close(); b.close() }
         try a.ensureShards(count: 1)
-        let grant = try #require(try a.acquire(shard: 0, node: "a", leaseMs: 400))
+        let grant = try #require(try a.acquire(shard: 0, node: "a", leaseMs: 1000))
         let started = Date()
         let commitDone = Atomic(false)
-        // a's commit locks the lease row FOR SHARE and then takes 800 ms before COMMIT (its lease
+        // a's commit locks the lease row FOR SHARE and then takes 1.6 s before COMMIT (its lease
         // expires meanwhile); b's takeover must wait for that commit, so the notice a committed
         // under its token is in the database before b's grant, never after it.
         let thread = Thread {
             try? a.commitTransitions(levels: [], notices: [StoredNotice(id: "slow", account: "x", level: "warning", createdAtMs: 1, json: "{}")],
                                      fence: Fence(node: "a", tokens: [0: grant.token]),
-                                     insideTransaction: { Thread.sleep(forTimeInterval: 0.8) })
+                                     insideTransaction: { Thread.sleep(forTimeInterval: 1.6) })
             commitDone.set(true)
         }
         thread.start()
-        Thread.sleep(forTimeInterval: 0.5)
+        Thread.sleep(forTimeInterval: 1.2)
         let taken = try b.acquire(shard: 0, node: "b", leaseMs: 5000)
         #expect(commitDone.get())
-        #expect(Date().timeIntervalSince(started) >= 0.75)
+        #expect(Date().timeIntervalSince(started) >= 1.55)
         #expect(taken?.takenFrom == "a")
         #expect(try b.notice(id: "slow") != nil)
     }
@@ -194,7 +196,7 @@ struct PostgresClusterStoreTests {
         let db = try open()
         defer { db.close() }
         try db.ensureShards(count: 2)
-        let a = try #require(try db.acquire(shard: 0, node: "a", leaseMs: 200))
+        let a = try #require(try db.acquire(shard: 0, node: "a", leaseMs: 1000))
         let aFence = Fence(node: "a", tokens: [0: a.token])
         let notices = (0..<3).map { StoredNotice(id: "n\($0)", account: "acct", level: "warning", createdAtMs: Int64($0), json: "{}", shard: 0) }
         try db.commitTransitions(levels: [], notices: notices, fence: aFence, insideTransaction: {})
@@ -208,7 +210,7 @@ struct PostgresClusterStoreTests {
         // A delivered notice is never claimed again.
         #expect(try db.claim(ids: ["n0"], fence: aFence) == [])
         // b takes shard 0 over while a's claim on n1 is outstanding.
-        Thread.sleep(forTimeInterval: 0.25)
+        Thread.sleep(forTimeInterval: 1.05)
         let b = try #require(try db.acquire(shard: 0, node: "b", leaseMs: 10_000))
         let bFence = Fence(node: "b", tokens: [0: b.token])
         // a is fenced out of claiming.
