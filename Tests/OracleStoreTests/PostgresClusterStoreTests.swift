@@ -45,6 +45,32 @@ struct PostgresClusterStoreTests {
         for r in results { #expect(try r.get() == PostgresStore.migrationIDs) }
     }
 
+    @Test func tcpWithThePasswordWorksAndAWrongPasswordSaysWhereItComesFrom() throws {
+        let server = try PostgresTestServer.shared.get()
+        let socket = try PostgresTestServer.freshDatabase()
+        let password = try String(contentsOfFile: server.dir + "/pgpass", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        // The test server trusts its socket and asks TCP logins for a SCRAM password.
+        var tcp = PostgresStoreOptions(endpoint: .tcp(host: "127.0.0.1", port: server.port), user: "postgres",
+                                       database: socket.database, password: password, connectTimeoutMs: 2000)
+        let db = try PostgresStore.open(tcp)
+        try db.putAccount(StoredAccount(id: "over-tcp", json: "{}", updatedAtMs: 1))
+        db.close()
+        tcp.password = "wrong"
+        let e = #expect(throws: StoreError.self) { _ = try PostgresStore.open(tcp) }
+        #expect(e?.unavailable == false)
+        #expect(e?.description.contains("password_file or PGPASSWORD") == true)
+        #expect(e?.description.contains("wrong") == false)
+        tcp.password = nil
+        #expect(throws: StoreError.self) { _ = try PostgresStore.open(tcp) }
+        // Nothing listens: unavailable, quickly.
+        let closed = PostgresStoreOptions(endpoint: .unixSocket(directory: "/tmp/oracled-no-server", port: 5999), user: "postgres", database: "x")
+        let started = Date()
+        let e2 = #expect(throws: StoreError.self) { _ = try PostgresStore.open(closed) }
+        #expect(e2?.unavailable == true)
+        #expect(e2?.description.contains("postgresql://postgres@/tmp/oracled-no-server/.s.PGSQL.5999/x") == true)
+        #expect(Date().timeIntervalSince(started) < 2)
+    }
+
     @Test func ensureShardsCreatesLeaseRowsOnceAndRefusesAnotherCount() throws {
         let db = try open()
         defer { db.close() }
