@@ -64,6 +64,7 @@ extension PostgresStore {
         }
     }
 
+    /// Rows are locked in shard order first (as fenced commits lock theirs): no deadlock with them.
     /// Only leases still unexpired, held by `node` with these tokens, are extended: an expired lease
     /// is lost even if nobody took it yet (the node acquires it again, with a new token), so a lease
     /// has no gap in which its fence would be refused and then accepted again with the same token.
@@ -73,9 +74,14 @@ extension PostgresStore {
         return try leases.run("renewing \(held.count) leases of \(node)") { db in
             var renewed = Set<Int>()
             for row in try db.query("""
+                WITH mine AS (
+                  SELECT l.shard FROM shard_lease l
+                  JOIN unnest(\(shards.map(Int64.init))::bigint[], \(shards.map { held[$0]! })::bigint[]) AS f(shard, token)
+                    ON l.shard = f.shard AND l.token = f.token
+                  WHERE l.node = \(node) AND l.expires_at > clock_timestamp()
+                  ORDER BY l.shard FOR NO KEY UPDATE OF l)
                 UPDATE shard_lease l SET expires_at = clock_timestamp() + \(leaseMs)::float8 * interval '1 millisecond'
-                FROM unnest(\(shards.map(Int64.init))::bigint[], \(shards.map { held[$0]! })::bigint[]) AS f(shard, token)
-                WHERE l.shard = f.shard AND l.token = f.token AND l.node = \(node) AND l.expires_at > clock_timestamp()
+                FROM mine WHERE l.shard = mine.shard
                 RETURNING l.shard
                 """).rows {
                 renewed.insert(try row.decode(Int.self))
@@ -91,9 +97,14 @@ extension PostgresStore {
         let shards = held.keys.sorted()
         try leases.run("releasing \(held.count) leases of \(node)") { db in
             try db.query("""
+                WITH mine AS (
+                  SELECT l.shard FROM shard_lease l
+                  JOIN unnest(\(shards.map(Int64.init))::bigint[], \(shards.map { held[$0]! })::bigint[]) AS f(shard, token)
+                    ON l.shard = f.shard AND l.token = f.token
+                  WHERE l.node = \(node)
+                  ORDER BY l.shard FOR NO KEY UPDATE OF l)
                 UPDATE shard_lease l SET node = NULL, expires_at = clock_timestamp(), taken_from = NULL
-                FROM unnest(\(shards.map(Int64.init))::bigint[], \(shards.map { held[$0]! })::bigint[]) AS f(shard, token)
-                WHERE l.shard = f.shard AND l.token = f.token AND l.node = \(node)
+                FROM mine WHERE l.shard = mine.shard
                 """)
         }
     }

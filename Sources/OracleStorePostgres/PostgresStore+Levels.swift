@@ -79,6 +79,8 @@ extension PostgresStore {
 
     /// Locks the lease rows of `shards` that `fence.node` holds, unexpired, with the fence's tokens;
     /// throws `StoreError(fencedShards:)` naming the others (the caller's transaction rolls back).
+    /// Rows are locked in shard order, as renew and release lock theirs, so a commit and a renewal
+    /// of the same node wait for each other (milliseconds) but never deadlock.
     static func checkFence(_ db: PostgresLink, _ fence: Fence, shards: Set<Int>) throws {
         guard !shards.isEmpty else { return }
         let tokened = shards.sorted().filter { fence.tokens[$0] != nil }
@@ -89,6 +91,7 @@ extension PostgresStore {
                 JOIN unnest(\(tokened.map(Int64.init))::bigint[], \(tokened.map { fence.tokens[$0]! })::bigint[]) AS f(shard, token)
                   ON l.shard = f.shard AND l.token = f.token
                 WHERE l.node = \(fence.node) AND l.expires_at > clock_timestamp()
+                ORDER BY l.shard
                 FOR SHARE OF l
                 """).rows
             for row in rows { held.insert(try row.decode(Int.self)) }

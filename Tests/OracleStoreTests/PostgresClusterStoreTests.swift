@@ -218,6 +218,44 @@ struct PostgresClusterStoreTests {
         #expect(try b.notice(id: "slow") != nil)
     }
 
+    @Test func renewalsAndFencedCommitsOfOneNodeNeverDeadlock() async throws {
+        let db = try open()
+        defer { db.close() }
+        try db.ensureShards(count: 16)
+        var tokens: [Int: Int64] = [:]
+        for s in 0..<16 { tokens[s] = try #require(try db.acquire(shard: s, node: "a", leaseMs: 60_000)).token }
+        let fence = Fence(node: "a", tokens: tokens)
+        let held = tokens
+        // Commits lock the lease rows FOR SHARE, renewals FOR NO KEY UPDATE: in different orders they
+        // would deadlock (40P01, a failed renewal or commit); in shard order they only wait.
+        let failures = await withTaskGroup(of: [String].self) { group in
+            group.addTask {
+                var errors: [String] = []
+                for i in 0..<150 {
+                    let shards = (0..<16).shuffled().prefix(8)
+                    let notices = shards.map { StoredNotice(id: "n\(i)-\($0)", account: "x\($0)", level: "warning", createdAtMs: Int64(i), json: "{}", shard: $0) }
+                    do { try db.commitTransitions(levels: [], notices: notices, fence: fence, insideTransaction: {}) } catch { errors.append("commit: \(error)") }
+                }
+                return errors
+            }
+            group.addTask {
+                var errors: [String] = []
+                for _ in 0..<150 {
+                    do {
+                        let renewed = try db.renew(held, node: "a", leaseMs: 60_000)
+                        if renewed.count != 16 { errors.append("renewed \(renewed.count)") }
+                    } catch { errors.append("renew: \(error)") }
+                }
+                return errors
+            }
+            var all: [String] = []
+            for await e in group { all += e }
+            return all
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(3))")
+        #expect(try db.notices(account: nil, limit: 10_000).count == 150 * 8)
+    }
+
     @Test func claimsAreFencedExclusiveAndTakenOverOnlyUnderANewerToken() throws {
         let db = try open()
         defer { db.close() }
