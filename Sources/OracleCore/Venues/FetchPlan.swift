@@ -95,13 +95,16 @@ public struct FetchPlan: Sendable, Equatable {
     /// among themselves and single-ticker requests rotate by pair, so a rate limit that admits
     /// only some of them this cycle serves the others first next time.
     public func order(rotation: Int) -> [Unit] {
-        let rotation = rotation & Int.max   // a wrapped counter must not index backwards
+        // Reduced first: a wrapped (negative) counter must not index backwards or overflow.
+        func start(_ count: Int) -> Int { ((rotation % count) + count) % count }
         var out: [Unit] = []
         for units in batchUnits where !units.isEmpty {
-            for i in 0..<units.count { out.append(units[(i + rotation) % units.count]) }
+            let r = start(units.count)
+            for i in 0..<units.count { out.append(units[(i + r) % units.count]) }
         }
         if !pairUnits.isEmpty {
-            for i in 0..<pairUnits.count { out.append(contentsOf: pairUnits[(i + rotation) % pairUnits.count]) }
+            let r = start(pairUnits.count)
+            for i in 0..<pairUnits.count { out.append(contentsOf: pairUnits[(i + r) % pairUnits.count]) }
         }
         return out
     }
