@@ -208,7 +208,7 @@ final class FakeVenueHandler: ChannelInboundHandler, @unchecked Sendable {
         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
         let loop = context.eventLoop
         let channel = context.channel
-        func step(_ offset: Int) {
+        @Sendable func step(_ offset: Int) {
             guard channel.isActive else { return }
             if offset >= body.count {
                 channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
