@@ -63,8 +63,10 @@ def render(n, url, directory, poll):
             'name = "%s"' % v,
             'kind = "%s"' % v,
             'base_url = "%s/%s"' % (url, v),
-            "rate_limit = 20",
-            "burst = 20",
+            # 2000 pairs: kraken and bitfinex send 10 requests per cycle (200 pairs each), 20/s at
+            # 500 ms; the others one. The fake venue has no limit of its own.
+            "rate_limit = 50",
+            "burst = 40",
             'timeout = "2s"',
             "",
         ]
