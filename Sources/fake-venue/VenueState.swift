@@ -131,8 +131,9 @@ final class VenueState: @unchecked Sendable {
         lock.withLock {
             guard let base = prices[pair] else { return nil }
             if Synthetic.isSynthetic(String(pair.prefix { $0 != "-" })) {
-                // Exact prices, no offset or wiggle: the expected mark is the price itself.
-                return (mode == .crash ? base * 0.2 : base, nowMs)
+                // Exact prices, no per-venue offset, one common tick (see `Synthetic.tick`).
+                let p = base * Synthetic.tick(nowMs: nowMs)
+                return (mode == .crash ? p * 0.2 : p, nowMs)
             }
             let offsetBps = Double(abs(venue.hashValueStable) % 9) - 4
             let wiggle = wiggleOn ? Double((nowMs / 250) % 7) - 3 : 0

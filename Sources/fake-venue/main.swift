@@ -28,10 +28,11 @@ while let a = args.next() {
 
         Synthetic pairs (scripts/synthetic-config.py writes a matching oracles.toml):
           pair i (1-based) is "S" + i zero-padded to 4 digits (more from 10000 on) + "-USD";
-          its price is 100 + i/7 USD on every venue, with no per-venue offset and no wiggle:
+          its price is 100 + i/7 USD on every venue, with no per-venue offset, times 1 + 1e-9 in
+          odd wall-clock seconds (so values keep moving and no source looks frozen):
           bid = price - 0.01, ask = price + 0.01, last = price, written with 8 decimals, so the
-          expected mark of pair i is 100 + i/7. Quote currency is USD on every venue (no USDT
-          conversion). Venue spellings of S0001-USD:
+          expected mark of pair i is 100 + i/7 within 1e-9 relative. Quote currency is USD on
+          every venue (no USDT conversion). Venue spellings of S0001-USD:
             binance, bybit S0001USD        okx, kucoin, coinbase S0001-USD   kraken S0001USD
             bitstamp, gemini, htx s0001usd cryptocom S0001_USD               bitfinex tS0001:USD
             pyth  5 followed by i zero-padded to 63 digits (a 64-hex feed id)

@@ -58,19 +58,22 @@ struct BatchEndToEndTests {
         defer { daemon.kill(SIGKILL) }
         let client = UnixHTTPClient(path: dir + "/oracled.sock")
 
-        // Every mark is the synthetic price 100 + i/7, recomputed here, from all ten venues.
-        var wrong: [String] = []
-        let allRight = await eventually(timeout: 30, interval: 0.25) {
-            wrong = []
+        // Every mark is the synthetic price 100 + i/7 (recomputed here; the fake's common tick moves
+        // it by at most 1e-9 relative), from all ten venues.
+        func wrongMarks() -> [String] {
+            var wrong: [String] = []
             for i in 1...Self.pairs {
                 let pair = Self.base(i) + "-USD"
+                let expected = 100 + Double(i) / 7
                 guard let r = try? client.request("GET", "/v1/prices/\(pair)"), r.status == 200, let j = r.json,
                       j["status"] as? String == "ok", j["sources_used"] as? Int == Self.venues.count,
                       let text = j["price"] as? String, let price = Double(text),
-                      abs(price - (100 + Double(i) / 7)) < 1e-6 else { wrong.append(pair); continue }
+                      abs(price - expected) <= expected * 2e-9 + 1e-8 else { wrong.append(pair); continue }
             }
-            return wrong.isEmpty
+            return wrong
         }
+        var wrong: [String] = []
+        let allRight = await eventually(timeout: 30, interval: 0.25) { wrong = wrongMarks(); return wrong.isEmpty }
         #expect(allRight, "marks not right for \(wrong.prefix(5)) …; daemon log: \(daemon.log.suffix(2000))")
 
         // Request count over a measured window: about one per venue per cycle, not one per pair.
@@ -84,6 +87,10 @@ struct BatchEndToEndTests {
             #expect(Double(n) >= cycles * 0.5, "\(v.name): \(n) requests in \(Int(cycles)) cycles; the source is not polled")
             #expect(Double(n) <= cycles + 3, "\(v.name): \(n) requests in \(Int(cycles)) cycles; batching would make about one per cycle")
         }
+        // Still right after more than `frozen_cycles` responses: batch sources without a venue
+        // timestamp must not be taken for frozen.
+        let stillRight = wrongMarks()
+        #expect(stillRight.isEmpty, "after \(Int(cycles)) cycles, marks not right for \(stillRight.prefix(5))")
         print("BATCH e2e pairs=\(Self.pairs) venues=\(Self.venues.count) cycles=\(Int(cycles)) requests=\(stats.values.reduce(0, +)) per_pair_would_be=\(Int(cycles) * Self.pairs * Self.venues.count)")
         try? FileManager.default.removeItem(atPath: dir)
     }
