@@ -15,8 +15,9 @@ import Glibc
 /// Requests run concurrently and never hold up a cycle: a venue that hangs for its whole timeout only
 /// makes its own quote older. Which requests exist is the `FetchPlan`'s business: one batch request
 /// per venue with a multi-symbol endpoint (its answer fans out to every pair using its symbols), one
-/// per (pair, source) elsewhere; each takes one token of its source's schedule. The engine and the schedules are owned by this one task (no locks on
-/// the hot path); readers get finished snapshots through `OracleState`.
+/// per (pair, source) elsewhere; each takes one token of its source's schedule. The engine and the
+/// schedules are owned by this one task (no locks on the hot path); readers get finished snapshots
+/// through `OracleState`.
 public struct PollService: Service {
     private let initialConfig: OracleConfiguration
     private let state: OracleState
