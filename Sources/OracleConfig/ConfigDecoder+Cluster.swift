@@ -1,8 +1,11 @@
 /// `[cluster]`.
 extension ConfigDecoder {
-    func decodeCluster(_ top: TableReader) -> ClusterSettings? {
+    func decodeCluster(_ top: TableReader, store: StoreSettings) -> ClusterSettings? {
         guard let r = sectionReader(top, "cluster") else { return nil }
         defer { r.finish(known: ConfigKeys.cluster) }
+        if store.backend != .postgresql {
+            r.reportTable(.invalidValue, "needs a store every node shares: add [store] with backend = \"postgresql\" and its url, or remove [cluster] to run one node on SQLite")
+        }
         guard let node = r.string("node", example: "\"a\"") else {
             r.report(.missingKey, "node", "is required in [cluster]: a name unique in the cluster, e.g. node = \"a\" (the host name is a good choice)")
             return nil

@@ -26,7 +26,7 @@ final class ConfigDecoder {
         let pairs = decodePairs(top, defaults: aggregation, sources: sources)
         let collateral = decodeCollateral(top, pairs: pairs, currency: margin.currency)
         let store = decodeStore(top)
-        let cluster = decodeCluster(top)
+        let cluster = decodeCluster(top, store: store)
         top.finish(known: ConfigKeys.topLevel)
         var config = OracleConfiguration(daemon: daemon, sources: sources.specs, pairs: pairs.ordered,
                                          collateral: collateral, margin: margin, store: store)

@@ -200,20 +200,26 @@ struct PostgresClusterStoreTests {
         let grant = try #require(try a.acquire(shard: 0, node: "a", leaseMs: 1000))
         let started = Date()
         let commitDone = Atomic(false)
-        // a's commit locks the lease row FOR SHARE and then takes 1.6 s before COMMIT (its lease
-        // expires meanwhile); b's takeover must wait for that commit, so the notice a committed
-        // under its token is in the database before b's grant, never after it.
+        let inside = Atomic(false)
+        // a's commit locks the lease row FOR SHARE, and once inside (fence checked, rows written)
+        // takes 1.6 s before COMMIT, its lease expiring meanwhile; b's takeover must wait for that
+        // commit, so the notice a committed under its token is in the database before b's grant.
+        // Waiting for "inside" rather than a fixed time keeps this true on a loaded machine.
         let thread = Thread {
             try? a.commitTransitions(levels: [], notices: [StoredNotice(id: "slow", account: "x", level: "warning", createdAtMs: 1, json: "{}")],
                                      fence: Fence(node: "a", tokens: [0: grant.token]),
-                                     insideTransaction: { Thread.sleep(forTimeInterval: 1.6) })
+                                     insideTransaction: { inside.set(true); Thread.sleep(forTimeInterval: 1.6) })
             commitDone.set(true)
         }
         thread.start()
-        Thread.sleep(forTimeInterval: 1.2)
+        while !inside.get() && Date().timeIntervalSince(started) < 10 { Thread.sleep(forTimeInterval: 0.005) }
+        try #require(inside.get(), "a's commit never got inside its transaction (its lease may have run out first)")
+        let enteredAt = Date()
+        // Past a's lease on the server's clock, while a's transaction is still open.
+        Thread.sleep(forTimeInterval: max(0, 1.1 - enteredAt.timeIntervalSince(started)))
         let taken = try b.acquire(shard: 0, node: "b", leaseMs: 5000)
         #expect(commitDone.get())
-        #expect(Date().timeIntervalSince(started) >= 1.55)
+        #expect(Date().timeIntervalSince(enteredAt) >= 1.55)
         #expect(taken?.takenFrom == "a")
         #expect(try b.notice(id: "slow") != nil)
     }
