@@ -8,8 +8,13 @@ enum ClusterJSON {
         let nodes = s.seen?.nodes ?? []
         var byNode: [String: [Int]] = [:]
         for l in leases where l.expiresInMs > 0 { if let n = l.node { byNode[n, default: []].append(l.shard) } }
-        // The cluster's last takeover, from the lease rows (any node's), not only this node's.
-        let last = leases.filter { $0.takenFrom != nil }.max { $0.acquiredAtMs < $1.acquiredAtMs }
+        // The cluster's last takeover, from the lease rows (any node's), or this node's own if it is
+        // newer than the rows read at the start of its last round (a grant is seen there next round).
+        var last = leases.filter { $0.takenFrom != nil }.max { $0.acquiredAtMs < $1.acquiredAtMs }
+            .map { (shard: $0.shard, from: $0.takenFrom, to: $0.node, atMs: $0.acquiredAtMs) }
+        if let own = s.lastTakeover, own.atMs > (last?.atMs ?? .min) {
+            last = (own.shard, own.from, s.node, own.atMs)
+        }
         return .object([
             ("node", .string(s.node)),
             ("shards", .int(s.shards)),
@@ -35,8 +40,8 @@ enum ClusterJSON {
                 ])
             })),
             ("last_takeover", last.map { l in
-                .object([("shard", .int(l.shard)), ("from", .optional(l.takenFrom)), ("to", .optional(l.node)),
-                         ("at", .string(RFC3339.format(ms: l.acquiredAtMs)))])
+                .object([("shard", .int(l.shard)), ("from", .optional(l.from)), ("to", .optional(l.to)),
+                         ("at", .string(RFC3339.format(ms: l.atMs)))])
             } ?? .null),
             ("this_node", desk),
             ("renewals_total", .int(s.renewals)),

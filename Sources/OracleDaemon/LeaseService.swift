@@ -63,9 +63,10 @@ struct LeaseService: Service {
                     await desk.setOwnership(keeper.held, nowMs: wallNow())
                     status.recordRound(seen: seen, held: keeper.held, renewed: renewed.count, takeovers: takeovers,
                                        lost: change.lost.count, wallNowMs: wallNow())
-                    for g in takeovers {
-                        logger.notice("took over a shard whose owner stopped renewing its lease",
-                                      metadata: ["shard": "\(g.shard)", "from": "\(g.takenFrom ?? "")", "token": "\(g.token)"])
+                    // One line per previous owner, not per shard (a node's death moves dozens at once).
+                    for (from, grants) in Dictionary(grouping: takeovers, by: { $0.takenFrom ?? "" }).sorted(by: { $0.key < $1.key }) {
+                        logger.notice("took over the shards of a node that stopped renewing its leases",
+                                      metadata: ["from": "\(from)", "shards": "\(grants.map(\.shard).sorted())"])
                     }
                     if !change.lost.isEmpty {
                         logger.warning("lease renewals refused: shards lost", metadata: ["shards": "\(change.lost.sorted())"])
