@@ -25,9 +25,12 @@ final class ConfigDecoder {
         let sources = decodeSources(top)
         let pairs = decodePairs(top, defaults: aggregation, sources: sources)
         let collateral = decodeCollateral(top, pairs: pairs, currency: margin.currency)
+        let cluster = decodeCluster(top)
         top.finish(known: ConfigKeys.topLevel)
-        return OracleConfiguration(daemon: daemon, sources: sources.specs, pairs: pairs.ordered,
-                                   collateral: collateral, margin: margin)
+        var config = OracleConfiguration(daemon: daemon, sources: sources.specs, pairs: pairs.ordered,
+                                         collateral: collateral, margin: margin)
+        config.cluster = cluster
+        return config
     }
 
     /// A reader for a single `[name]` table, or nil when absent (defaults apply) or not a table.

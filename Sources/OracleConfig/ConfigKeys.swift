@@ -1,7 +1,9 @@
 /// Every key oracles.toml understands, per section. Anything else is reported as unknown, with
 /// the closest of these as a suggestion.
 enum ConfigKeys {
-    static let topLevel = ["daemon", "aggregation", "source", "pair", "collateral", "margin"]
+    static let topLevel = ["daemon", "aggregation", "source", "pair", "collateral", "margin", "cluster"]
+
+    static let cluster = ["node", "shards", "lease", "in_doubt_after"]
 
     static let daemon = ["socket", "state_dir", "spool_dir", "poll_interval", "user_agent",
                          "syslog_ident", "syslog_facility", "syslog_socket",

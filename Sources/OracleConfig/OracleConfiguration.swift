@@ -17,6 +17,8 @@ public struct OracleConfiguration: Sendable, Equatable {
     public var collateral: [CollateralSpec]
     /// `[margin]`.
     public var margin: MarginPolicy
+    /// `[cluster]`; nil for a single node.
+    public var cluster: ClusterSettings? = nil
 
     /// Assembles a configuration; `ConfigLoader` is the validating way to get one.
     public init(daemon: DaemonSettings, sources: [SourceSpec], pairs: [PairSpec],

@@ -16,10 +16,12 @@ extension MarginDesk {
             throw APIProblem(400, "the body's \"id\" (\(account.id)) differs from the path's (\(id)); PUT /v1/accounts/\(account.id) or fix the body")
         }
         do {
-            try db.putAccount(StoredAccount(id: id, json: AccountJSON.encode(account), updatedAtMs: nowMs))
+            try db.putAccount(StoredAccount(id: id, json: AccountJSON.encode(account), updatedAtMs: nowMs, shard: shard(of: id)))
         } catch {
             throw APIProblem(500, "\(error)")
         }
+        // In a cluster another node may own it: it applies the change from the store's feed.
+        guard owns(id) else { return render(id: id) ?? .null }
         evaluator.risk = risk
         apply(evaluator.put([account], nowMs: nowMs))
         return render(id: id) ?? .null
@@ -59,18 +61,19 @@ extension MarginDesk {
             if end == bytes.count { break }
         }
         do {
-            try db.putAccounts(parsed.map { StoredAccount(id: $0.id, json: AccountJSON.encode($0), updatedAtMs: nowMs) })
+            try db.putAccounts(parsed.map { StoredAccount(id: $0.id, json: AccountJSON.encode($0), updatedAtMs: nowMs, shard: shard(of: $0.id)) })
         } catch {
             throw APIProblem(500, "\(error); nothing imported")
         }
         evaluator.risk = risk
-        apply(evaluator.put(parsed, nowMs: nowMs))
+        apply(evaluator.put(parsed.filter { owns($0.id) }, nowMs: nowMs))
         return .object([("imported", .int(parsed.count))])
     }
 
     public func delete(id: String) throws(APIProblem) -> JSON {
-        guard accounts[id] != nil else { throw APIProblem(404, "no account \"\(id)\"") }
+        guard try exists(id) else { throw APIProblem(404, "no account \"\(id)\"") }
         do { try db.deleteAccount(id: id) } catch { throw APIProblem(500, "\(error)") }
+        guard owns(id) else { return .object([("deleted", .string(id))]) }
         let seq = evaluator.remove(id) ?? 0
         // Keep the notice counter durable so a re-created account never reuses a notice id.
         if seq > 0 {
@@ -80,17 +83,25 @@ extension MarginDesk {
     }
 
     public func hold(id: String, reason: String?, by uid: UInt32, nowMs: Int64) throws(APIProblem) -> JSON {
-        guard accounts[id] != nil else { throw APIProblem(404, "no account \"\(id)\"") }
+        guard try exists(id) else { throw APIProblem(404, "no account \"\(id)\"") }
         do { try db.setHold(account: id, reason: reason, by: Int64(uid), atMs: nowMs) } catch { throw APIProblem(500, "\(error)") }
-        evaluator.risk = risk
         if let reason {
-            apply(evaluator.setHold(id, Held(reason: reason, by: Int64(uid), atMs: nowMs), nowMs: nowMs))
             syslog.log(.notice, "account \(id) held by uid \(uid): \(reason)")
         } else {
             syslog.log(.notice, "account \(id) released by uid \(uid)")
-            apply(evaluator.setHold(id, nil, nowMs: nowMs))
         }
+        // In a cluster another node may own it: it applies the hold from the store's feed.
+        guard owns(id) else { return render(id: id) ?? .null }
+        evaluator.risk = risk
+        apply(evaluator.setHold(id, reason.map { Held(reason: $0, by: Int64(uid), atMs: nowMs) }, nowMs: nowMs))
         return render(id: id) ?? .null
+    }
+
+    /// Known here, or (in a cluster) to the shared store.
+    func exists(_ id: String) throws(APIProblem) -> Bool {
+        if accounts[id] != nil { return true }
+        guard cluster != nil else { return false }
+        do { return try db.account(id: id) != nil } catch { throw APIProblem(503, "\(error)") }
     }
 
     public func acknowledge(noticeID: String, reason: String, by uid: UInt32, nowMs: Int64) throws(APIProblem) -> JSON {
@@ -104,7 +115,8 @@ extension MarginDesk {
     }
 
     public func list(nowMs: Int64) -> JSON {
-        .object([("accounts", .array(accounts.keys.sorted().map { id in
+        if cluster != nil { return clusterList() }
+        return .object([("accounts", .array(accounts.keys.sorted().map { id in
             let v = currentValuation(id)
             let m = machines[id]?.state
             return .object([
@@ -143,14 +155,28 @@ extension MarginDesk {
     }
 
     /// The breakdown operators read when a call arrives: every component of equity and requirement.
+    /// In a cluster, an account another node evaluates is shown from the shared store: its stored
+    /// level state, valued on this node's marks, with `"owner"` saying whose it is.
     func render(id: String) -> JSON? {
-        guard let account = accounts[id] else { return nil }
+        if let account = accounts[id] {
+            return render(account, state: machines[id]?.state, hold: holds[id], level: levelName(id), owner: cluster?.settings.node)
+        }
+        guard cluster != nil, let stored = try? db.account(id: id),
+              let account = try? AccountJSON.decode(stored.json, universe: universe) else { return nil }
+        let level = try? db.level(account: id)
+        let state = level.map { Self.restoredLevel($0).state }
+        let hold = level.flatMap { Self.restoredLevel($0).hold }
         let v = model.value(account, marks: marks, risk: risk)
-        let st = machines[id]?.state
+        return render(account, state: state, hold: hold, level: v.priced ? (state?.level ?? .none).rawValue : "unpriced", owner: nil)
+    }
+
+    func render(_ account: Account, state st: LevelMachine.State?, hold: Held?, level: String, owner: String?) -> JSON {
+        let id = account.id
+        let v = model.value(account, marks: marks, risk: risk)
         let lastNotice = (try? db.notices(account: id, limit: 1))?.first
         var fields: [(String, JSON)] = [
             ("id", .string(id)),
-            ("level", .string(levelName(id))),
+            ("level", .string(level)),
             ("since", st?.sinceMs.map { .string(RFC3339.format(ms: $0)) } ?? .null),
             ("deadline", st?.deadlineMs.map { .string(RFC3339.format(ms: $0)) } ?? .null),
             ("priced", .bool(v.priced)),
@@ -192,7 +218,7 @@ extension MarginDesk {
                 .object([("pair", .string(m.pair)), ("price", .decimal(m.price)), ("confidence", .decimal(m.confidence)),
                          ("sources", .int(m.sources)), ("status", .string(m.status.rawValue))])
             })),
-            ("hold", holds[id].map { h in .object([("reason", .string(h.reason)), ("by_uid", .int(h.by)), ("at", .string(RFC3339.format(ms: h.atMs)))]) } ?? .null),
+            ("hold", hold.map { h in .object([("reason", .string(h.reason)), ("by_uid", .int(h.by)), ("at", .string(RFC3339.format(ms: h.atMs)))]) } ?? .null),
             ("last_notice", lastNotice.map { n in
                 .object([("id", .string(n.id)), ("level", .string(n.level)), ("created_at", .string(RFC3339.format(ms: n.createdAtMs))),
                          ("acknowledged", n.ackReason.map { .string($0) } ?? .null)])
@@ -200,12 +226,15 @@ extension MarginDesk {
             ("account", .raw(AccountJSON.encode(account))),
         ]
         fields.removeAll { $0.0 == "unpriced_reason" && v.priced }
+        if cluster != nil { fields.insert(("evaluated_by", owner.map { .string($0) } ?? .string("another node")), at: 1) }
         return .object(fields)
     }
 
     /// GET /v1/calls?state=open: accounts at margin_call or worse, with their latest notice.
     public func calls(state filter: String, nowMs: Int64) throws(APIProblem) -> JSON {
         switch filter {
+        case "open" where cluster != nil:
+            return clusterOpenCalls()
         case "open":
             let open = machines.filter { accounts[$0.key] != nil && $0.value.state.level.isCall }.keys.sorted()
             return .object([("calls", .array(open.map { id in

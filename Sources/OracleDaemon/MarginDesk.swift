@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OracleConfig
 import OracleCore
 import OracleStore
 import OracleOutbox
@@ -27,6 +28,9 @@ public actor MarginDesk {
     /// The live VaR back-test (MarginDesk+Calibration.swift).
     var calibration: CalibrationMonitor
     var lastHistorySlot: [String: Int64] = [:]
+    /// This node's shards in a cluster; nil on a single node, which evaluates every account.
+    var cluster: ShardOwnership?
+    var clusterStats = ClusterDeskStats()
     var noticesWritten = 0
     var sweepCorrections = 0
     var sweeps = 0
@@ -50,8 +54,12 @@ public actor MarginDesk {
         set { evaluator.screening = newValue }
     }
 
-    public init(db: any StateStore, spoolDirectory: String, syslog: SyslogWriter, universe: MarginUniverse, logger: Logger) async throws {
+    /// - Parameter cluster: this node's `[cluster]` settings; it then starts owning no shard and
+    ///   evaluates accounts only as the lease service hands it shards (`setOwnership`).
+    public init(db: any StateStore, spoolDirectory: String, syslog: SyslogWriter, universe: MarginUniverse, logger: Logger,
+                cluster: ClusterSettings? = nil, monotonicNow: @escaping @Sendable () -> Int64 = { Int64(WallClock.monotonicMs()) }) async throws {
         self.db = db
+        self.cluster = cluster.map { ShardOwnership(settings: $0, monotonicNow: monotonicNow) }
         self.spoolDirectory = spoolDirectory
         self.syslog = syslog
         self.logger = logger
@@ -64,7 +72,8 @@ public actor MarginDesk {
 
     /// Accounts, level states, slow marks and history from SQLite (start-up and after a restart).
     private func loadState() throws {
-        for stored in try db.allAccounts() {
+        // In a cluster, accounts and levels arrive with the shards this node is given (setOwnership).
+        for stored in try cluster == nil ? db.allAccounts() : [] {
             do {
                 let account = try AccountJSON.decode(stored.json, universe: universe)
                 evaluator.install(account)
@@ -74,7 +83,7 @@ public actor MarginDesk {
                              metadata: ["account": "\(stored.id)", "error": "\(error)"])
             }
         }
-        evaluator.restore(levels: try db.levels().map(Self.restoredLevel))
+        if cluster == nil { evaluator.restore(levels: try db.levels().map(Self.restoredLevel)) }
         try loadHistory()
         // Slow marks as persisted; a pair without one (a database from before v3) is rebuilt from
         // its stored history, so the first print after a restart is weighed against the past.
@@ -186,20 +195,23 @@ public actor MarginDesk {
     }
 
     func stored(_ n: Notice) -> StoredNotice {
-        StoredNotice(id: n.id, account: n.account, level: n.level.rawValue, createdAtMs: n.createdAtMs, json: n.jsonLine(), syslog: n.syslogLine())
+        StoredNotice(id: n.id, account: n.account, level: n.level.rawValue, createdAtMs: n.createdAtMs, json: n.jsonLine(), syslog: n.syslogLine(),
+                     shard: shard(of: n.account))
     }
 
     func storedLevel(_ id: String, _ state: LevelMachine.State, ratio: Double) -> StoredLevel {
         let h = holds[id]
         return StoredLevel(account: id, level: state.level.rawValue, sinceMs: state.sinceMs ?? 0, deadlineMs: state.deadlineMs,
                            transitionSeq: Int64(state.noticeSeq), ratio: ratio.isFinite ? DecimalText.format(ratio, maxFractionDigits: 6) : nil,
-                           holdReason: h?.reason, holdBy: h?.by, holdAtMs: h?.atMs)
+                           holdReason: h?.reason, holdBy: h?.by, holdAtMs: h?.atMs, shard: shard(of: id))
     }
 
     /// Outbox first (level changes and notices in one transaction), then the spool.
     func commit(levels: [StoredLevel], notices: [StoredNotice]) {
         guard !levels.isEmpty || !notices.isEmpty else { return }
+        outbox.fence = cluster?.fence()
         guard outbox.commit(levels: levels, notices: notices) else {
+            if !outbox.fencedShards.isEmpty { fencedOut(outbox.fencedShards) }
             // The machines moved but nothing is durable: reload them from the store so the next
             // evaluation produces the same notices again instead of losing them.
             reloadMachines()
@@ -211,7 +223,13 @@ public actor MarginDesk {
 
     func reloadMachines() {
         let levels: [StoredLevel]
-        do { levels = try db.levels() } catch {
+        do {
+            if let c = cluster, let store = db as? any ClusterStore {
+                levels = try store.levels(shards: Set(c.held.keys))
+            } else {
+                levels = try db.levels()
+            }
+        } catch {
             // The database is unreadable too: keep the in-memory machines; the next commit retries and says so.
             logger.critical("cannot reload level state after a failed commit", metadata: ["error": "\(error)"])
             return
@@ -229,11 +247,20 @@ public actor MarginDesk {
 
     /// Delivers the outbox to the spool, then syslog (see `NoticeOutbox`).
     public func deliverPending() {
+        scopeOutbox()
         outbox.deliverPending()
     }
 
     /// A tick of the delivery retry schedule: cheap when nothing is deferred.
     public func retryDeferred() {
+        scopeOutbox()
         outbox.retryIfDeferred()
+    }
+
+    /// In a cluster the outbox delivers only this node's shards and claims each notice (fenced) first.
+    private func scopeOutbox() {
+        guard let c = cluster else { return }
+        outbox.fence = c.fence()
+        outbox.scope = c.scope()
     }
 }

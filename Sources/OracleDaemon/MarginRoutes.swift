@@ -5,8 +5,13 @@ import OracleServer
 /// Accounts, calls, what-if and history under /v1 (the router has already checked mutating peers).
 public struct MarginRoutes: MarginAPI {
     let desk: MarginDesk
+    /// The lease loop's view of the cluster; nil on a single node.
+    let cluster: ClusterStatus?
 
-    public init(desk: MarginDesk) { self.desk = desk }
+    public init(desk: MarginDesk, cluster: ClusterStatus? = nil) {
+        self.desk = desk
+        self.cluster = cluster
+    }
 
     public func handle(_ request: APIRequest, parts: [String], nowMs: Int64) async -> APIResponse? {
         let m = request.method
@@ -42,6 +47,12 @@ public struct MarginRoutes: MarginAPI {
                 guard m == "POST" else { return APIRouter.notAllowed(request, "POST") }
                 let reason = try Self.reason(request.body)
                 return ok(try await desk.acknowledge(noticeID: parts[1], reason: reason, by: request.peer?.uid ?? 0, nowMs: nowMs))
+            case 1 where parts[0] == "cluster":
+                guard m == "GET" else { return APIRouter.notAllowed(request, "GET") }
+                guard let cluster else {
+                    throw APIProblem(404, "this node is not in a cluster: add a [cluster] table (and [store] backend = \"postgresql\") to its configuration")
+                }
+                return ok(ClusterJSON.render(cluster.snapshot(), desk: await desk.clusterDeskJSON(), nowMs: nowMs))
             case 1 where parts[0] == "calibration":
                 guard m == "GET" else { return APIRouter.notAllowed(request, "GET") }
                 return ok(await desk.calibrationJSON())
@@ -67,7 +78,11 @@ public struct MarginRoutes: MarginAPI {
     }
 
     public func health() async -> JSON { await desk.healthJSON() }
-    public func metrics() async -> [MetricFamily] { await desk.metricFamilies() }
+    public func metrics() async -> [MetricFamily] {
+        var families = await desk.metricFamilies()
+        if let cluster { families += ClusterJSON.metrics(cluster.snapshot(), fencingRejections: await desk.clusterStats.fencingRejections) }
+        return families
+    }
 
     func ok(_ j: JSON) -> APIResponse { .json(200, j.rendered) }
 

@@ -58,6 +58,12 @@ public final class NoticeOutbox {
     let openSink: () throws -> any NoticeSink
     private var spool: (any NoticeSink)?
     public private(set) var status = Status()
+    /// In a cluster (set by the desk before each use): the fence every commit and claim carries, and
+    /// which undelivered notices are this node's to deliver. Nil on a single node.
+    public var fence: Fence?
+    public var scope: DeliveryScope?
+    /// The shards the last refused commit was fenced out of (empty when it was not a fencing refusal).
+    public private(set) var fencedShards: Set<Int> = []
     private var lastLoggedMs: Int64 = .min
     private var lastCommitLoggedMs: Int64 = .min
 
@@ -89,10 +95,15 @@ public final class NoticeOutbox {
     /// notices again (nothing is lost, nothing is half-recorded). Failures are logged on change and
     /// then every `reminderMs`, not on every retry (evaluations retry every poll cycle).
     public func commit(levels: [StoredLevel], notices: [StoredNotice]) -> Bool {
+        fencedShards = []
         do {
-            try db.commitTransitions(levels: levels, notices: notices) {
+            try db.commitTransitions(levels: levels, notices: notices, fence: fence) {
                 if !notices.isEmpty { FaultPause.at(.commit) }
             }
+        } catch where !error.fencedShards.isEmpty {
+            // Not a store failure: another node holds those shards now. The caller drops them.
+            fencedShards = error.fencedShards
+            return false
         } catch {
             let t = now(), text = "\(error)"
             let changed = status.commitError != text
@@ -127,8 +138,25 @@ public final class NoticeOutbox {
     /// Delivers the outbox to the spool (in chunks), then the syslog lines. On failure the notices
     /// stay queued in SQLite; health, metrics, the log and syslog say so, and the next tick retries.
     public func deliverPending() {
-        let pending: [StoredNotice]
-        do { pending = try db.undeliveredNotices() } catch {
+        var pending: [StoredNotice]
+        do {
+            pending = try db.undeliveredNotices(scope: scope, limit: 10_000)
+            // In a cluster: claimed (fenced, committed) before any spool sees it, so no other node
+            // delivers it too; what this node may no longer claim is left to the shard's owner.
+            // Its own claims (a delivery this node started before it crashed or lost the shard) it
+            // settles without a new claim: only its spool can say whether they were written, and the
+            // spool writer skips what it already holds.
+            if let fence, !pending.isEmpty {
+                let toClaim = pending.filter { $0.claimedBy != fence.node }.map(\.id)
+                let claimed = toClaim.isEmpty ? [] : Set(try db.claim(ids: toClaim, fence: fence))
+                pending.removeAll { $0.claimedBy != fence.node && !claimed.contains($0.id) }
+                for n in pending where n.claimedBy != nil && n.claimedBy != fence.node {
+                    logger.warning("delivering a notice another node claimed and never settled (it has not come back); it may be a repeat of the same id",
+                                   metadata: ["notice": "\(n.id)", "claimed_by": "\(n.claimedBy ?? "")"])
+                    syslog.log(.warning, "notice \(n.id) redelivered: node \(n.claimedBy ?? "?") claimed it and never came back; consumers deduplicate by id")
+                }
+            }
+        } catch {
             logger.error("cannot read the notice outbox; retried on the next tick", metadata: ["error": "\(error)"])
             return
         }
@@ -156,7 +184,7 @@ public final class NoticeOutbox {
                     break
                 }
                 if delivered == 0 { FaultPause.at(.deliver) }
-                do { try db.markDelivered(ids: chunk.map(\.id)) } catch {
+                do { try db.markDelivered(ids: chunk.map(\.id), by: fence?.node) } catch {
                     // Delivered but not recorded: the next attempt finds them in the spool and skips them.
                     logger.error("cannot record delivered notices; they are skipped at the next attempt", metadata: ["error": "\(error)"])
                 }
@@ -185,7 +213,7 @@ public final class NoticeOutbox {
     /// delivery (at-least-once) instead of losing it.
     private func syslogDelivered() {
         let unlogged: [StoredNotice]
-        do { unlogged = try db.unsyslogged() } catch {
+        do { unlogged = try db.unsyslogged(by: fence?.node, limit: 10_000) } catch {
             logger.error("cannot read which notices still need a syslog line; retried at the next delivery", metadata: ["error": "\(error)"])
             return
         }

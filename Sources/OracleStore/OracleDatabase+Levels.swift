@@ -148,7 +148,7 @@ extension OracleDatabase {
 
     /// Delivered notices whose syslog line has not been sent yet (a crash between the two is
     /// repaired at the next delivery: syslog is at-least-once, the spool exactly-once).
-    public func unsyslogged(limit: Int) throws(StoreError) -> [StoredNotice] {
+    public func unsyslogged(by node: String?, limit: Int) throws(StoreError) -> [StoredNotice] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM notice WHERE delivered = 1 AND syslogged = 0 ORDER BY created_at_ms, id LIMIT ?",
                              arguments: [limit]).map(StoredNotice.init(row:))

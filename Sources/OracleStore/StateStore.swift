@@ -41,7 +41,9 @@ public protocol StateStore: Sendable {
     /// node then never delivers it too. Returns the ids claimed (all of them without a fence).
     func claim(ids: [String], fence: Fence?) throws(StoreError) -> [String]
     func markDelivered(ids: [String], by node: String?) throws(StoreError)
-    func unsyslogged(limit: Int) throws(StoreError) -> [StoredNotice]
+    /// Delivered notices whose syslog line is not sent yet; with `node`, only those that node
+    /// delivered (each node logs what its own spool received).
+    func unsyslogged(by node: String?, limit: Int) throws(StoreError) -> [StoredNotice]
     func markSyslogged(ids: [String]) throws(StoreError)
     func notices(account: String?, limit: Int) throws(StoreError) -> [StoredNotice]
     func notice(id: String) throws(StoreError) -> StoredNotice?
@@ -61,7 +63,7 @@ extension StateStore {
     }
     public func undeliveredNotices(limit: Int = 10_000) throws(StoreError) -> [StoredNotice] { try undeliveredNotices(scope: nil, limit: limit) }
     public func markDelivered(ids: [String]) throws(StoreError) { try markDelivered(ids: ids, by: nil) }
-    public func unsyslogged() throws(StoreError) -> [StoredNotice] { try unsyslogged(limit: 10_000) }
+    public func unsyslogged() throws(StoreError) -> [StoredNotice] { try unsyslogged(by: nil, limit: 10_000) }
     public func notices(account: String? = nil) throws(StoreError) -> [StoredNotice] { try notices(account: account, limit: 1000) }
 }
 

@@ -216,6 +216,15 @@ public struct MarginEvaluator: Sendable {
         return machines[id]?.state.noticeSeq
     }
 
+    /// An account this node no longer evaluates (its cluster shard moved to another node): gone with
+    /// its machine and hold, unlike `remove`, which keeps the notice counter of a deleted account.
+    /// The new owner loads all of it from the shared store.
+    public mutating func forget(_ id: String) {
+        _ = remove(id)
+        machines[id] = nil
+        holds[id] = nil
+    }
+
     /// Reclaims the book's retired slots once they reach the live ones (`SweepBook.compact`), with
     /// the per-slot screen state moved along: API churn (accounts deleted and created again) must
     /// not grow memory while the set of accounts stays the same. Amortised O(1) per removal.
