@@ -14,6 +14,7 @@ import UnixSignals
 /// a second daemon on a live socket fails here, before it could disturb the first.
 public enum DaemonRunner {
     public static func run(configPath: String, logger: Logger) async throws {
+        MemoryTrimService.limitArenas()
         let config: OracleConfiguration
         do {
             config = try ConfigLoader.load(path: configPath)
@@ -70,12 +71,13 @@ public enum DaemonRunner {
         // makes `run` throw (exit status 1).
         let fetchService = FetchLoopService(fetcher: fetcher, liveness: liveness, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: fetchService, failureTerminationBehavior: .gracefullyShutdownGroup),
-            .init(service: poll),
+            .init(service: NamedService(fetchService), failureTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: NamedService(poll)),
+            .init(service: MemoryTrimService()),
         ]
-        if let margin { services.append(contentsOf: margin.services.map { .init(service: $0) }) }
-        services.append(.init(service: ReloadSignalService(signals: hangups, reloads: reloads, notifier: notifier, logger: logger)))
-        services.append(.init(service: ListenerService(server: server, liveness: liveness, logger: logger),
+        if let margin { services.append(contentsOf: margin.services.map { .init(service: NamedService($0)) }) }
+        services.append(.init(service: NamedService(ReloadSignalService(signals: hangups, reloads: reloads, notifier: notifier, logger: logger))))
+        services.append(.init(service: NamedService(ListenerService(server: server, liveness: liveness, logger: logger)),
                               failureTerminationBehavior: .gracefullyShutdownGroup))
 
         let group = ServiceGroup(configuration: .init(
