@@ -16,13 +16,18 @@ struct MemoryTrimService: Service, CustomStringConvertible {
     static let intervalSeconds: Int64 = 5
 
     /// Few arenas: every thread (NIO, the concurrency pool, libcurl's) otherwise gets its own, each
-    /// holding its own freed-but-kept memory. Called once, before the first threads start.
+    /// holding its own freed-but-kept memory. And blocks of 64 KiB or more (response bodies, the
+    /// 2,000-entry arrays and tables of a cycle) straight from mmap, so they go back to the kernel
+    /// when freed; glibc's default threshold climbs to 32 MiB after the first such free, after which
+    /// they fragment the heap instead. Measured at 2,000 pairs: about 10 MB less RSS, no CPU change
+    /// within the noise. Called once, before the first threads start.
     static func limitArenas() {
-        // <malloc.h> is not in Swift's Glibc module: look the two glibc calls up by name (absent on
-        // another libc, where this does nothing). M_ARENA_MAX is -8 in <malloc.h>.
+        // <malloc.h> is not in Swift's Glibc module: look mallopt up by name (absent on another
+        // libc, where this does nothing). M_ARENA_MAX is -8 and M_MMAP_THRESHOLD -3 in <malloc.h>.
         guard let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
         let mallopt = unsafeBitCast(sym, to: (@convention(c) (Int32, Int32) -> Int32).self)
         _ = mallopt(-8, 2)
+        _ = mallopt(-3, 64 * 1024)
     }
 
     static let trim: (@convention(c) (Int) -> Int32)? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim")
