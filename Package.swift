@@ -3,7 +3,8 @@ import PackageDescription
 
 // Dependencies are deliberate: NIO for the Unix-socket API, TOMLKit for oracles.toml,
 // GRDB for state, ArgumentParser for the two CLIs, ServiceLifecycle for ordered shutdown.
-// OracleCore depends on none of them.
+// OracleCore depends on none of them; OracleClient (the CLI's and the tests' HTTP client) on
+// nothing but libc, so oraclectl stays small. Each target lists exactly the modules it imports.
 let package = Package(
     name: "oracled",
     platforms: [.macOS(.v14)],
@@ -29,14 +30,15 @@ let package = Package(
         .target(name: "OracleCore"),
         .target(name: "OracleConfig", dependencies: ["OracleCore", "TOMLKit"]),
         .target(name: "OracleFetch", dependencies: ["OracleCore", "CCurl", "CurlShim"]),
-        .target(name: "OracleStore", dependencies: ["OracleCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "OracleSystem", dependencies: ["OracleCore", "CSystemShim"]),
+        .target(name: "OracleStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "OracleSystem", dependencies: ["CSystemShim"]),
+        .target(name: "OracleClient"),
         .target(name: "OracleOutbox", dependencies: [
             "OracleCore", "OracleStore", "OracleSystem",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "OracleServer", dependencies: [
-            "OracleCore", "CSystemShim",
+            "OracleCore",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -51,10 +53,9 @@ let package = Package(
             "OracleDaemon", "OracleCore", "OracleConfig", "OracleFetch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "oraclectl", dependencies: [
-            "OracleCore",
+            "OracleClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "fake-venue", dependencies: [
@@ -70,12 +71,13 @@ let package = Package(
         .testTarget(name: "OracleCoreTests", dependencies: ["OracleCore"]),
         .testTarget(name: "OracleConfigTests", dependencies: ["OracleConfig", "OracleCore"]),
         .testTarget(name: "OracleFetchTests", dependencies: ["OracleFetch", "OracleCore"]),
-        .testTarget(name: "OracleServerTests", dependencies: ["OracleServer", "OracleCore"]),
-        .testTarget(name: "OracleSystemTests", dependencies: ["OracleSystem", "OracleStore", "OracleCore"]),
+        .testTarget(name: "OracleServerTests", dependencies: ["OracleServer", "OracleCore", "OracleClient"]),
+        .testTarget(name: "OracleSystemTests", dependencies: ["OracleSystem", "OracleStore"]),
         .testTarget(name: "OracleDaemonTests", dependencies: ["OracleDaemon", "OracleOutbox", "OracleServer", "OracleStore", "OracleSystem", "OracleConfig", "OracleCore",
                                                              .product(name: "Logging", package: "swift-log"),
                                                              // A second connection that makes the state database refuse commits (StoreCommitFailureTests).
                                                              .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "EndToEndTests", dependencies: ["OracleCore"]),
+        .testTarget(name: "OracleClientTests", dependencies: ["OracleClient"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["OracleClient"]),
     ]
 )

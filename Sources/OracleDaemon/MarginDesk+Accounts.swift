@@ -231,11 +231,14 @@ extension MarginDesk {
     }
 
     /// GET /v1/calls?state=open: accounts at margin_call or worse, with their latest notice.
-    public func calls(state filter: String, nowMs: Int64) throws(APIProblem) -> JSON {
-        switch filter {
-        case "open" where cluster != nil:
+    /// GET /v1/calls?state=all: one page of the notice history (see `CallsQuery`), oldest first, with
+    /// `next_cursor` (resume after this page's last notice, also to poll for newer ones; the request's
+    /// own cursor when the page is empty) and `has_more` (the page is full: ask again at once).
+    public func calls(_ query: CallsQuery, nowMs: Int64) throws(APIProblem) -> JSON {
+        switch query.state {
+        case .open where cluster != nil:
             return clusterOpenCalls()
-        case "open":
+        case .open:
             let open = machines.filter { accounts[$0.key] != nil && $0.value.state.level.isCall }.keys.sorted()
             return .object([("calls", .array(open.map { id in
                 let st = machines[id]!.state
@@ -248,12 +251,15 @@ extension MarginDesk {
                     ("notice", .optional(n?.id)), ("acknowledged", .optional(n?.ackReason)), ("held", .bool(holds[id] != nil)),
                 ])
             }))])
-        case "all":
-            let recent: [StoredNotice]
-            do { recent = try db.notices(account: nil, limit: 500) } catch { throw APIProblem(500, "\(error)") }
-            return .object([("notices", .array(recent.map { .raw($0.json) }))])
-        default:
-            throw APIProblem(400, "state must be \"open\" or \"all\", not \"\(filter)\"")
+        case .all:
+            let page: [StoredNotice]
+            do { page = try db.notices(after: query.cursor, filter: query.filter, limit: query.limit) } catch { throw APIProblem(500, "\(error)") }
+            let next = page.last.map(NoticeCursor.init(after:)) ?? query.cursor
+            return .object([
+                ("notices", .array(page.map { .raw($0.json) })),
+                ("next_cursor", .optional(next.map(CallsQuery.encodeCursor))),
+                ("has_more", .bool(page.count == query.limit)),
+            ])
         }
     }
 

@@ -15,11 +15,13 @@ extension MarginDesk {
             ("unpriced_invalid_count", .int(evaluator.invalid.count)),
             ("spool", spoolHealthJSON(nowMs: WallClock.nowMs())),
             ("store", .object([
+                ("backend", .string(db.backendName)),
                 ("status", .string(outbox.status.commitError == nil ? "ok" : "failing")),
                 ("failing_since", outbox.status.commitFailingSinceMs.map { .string(RFC3339.format(ms: $0)) } ?? .null),
                 ("last_error", .optional(outbox.status.commitError)),
                 ("commit_failures_total", .int(outbox.status.commitFailuresTotal)),
             ])),
+            ("cluster", clusterDeskJSON()),
             ("notices_written", .int(noticesWritten)),
             ("mass_call_events", .int(massCallEvents)),
             ("last_mass_call", lastMassCallAtMs.map { .string(RFC3339.format(ms: $0)) } ?? .null),

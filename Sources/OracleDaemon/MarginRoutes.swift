@@ -42,7 +42,7 @@ public struct MarginRoutes: MarginAPI {
                 }
             case 1 where parts[0] == "calls":
                 guard m == "GET" else { return APIRouter.notAllowed(request, "GET") }
-                return ok(try await desk.calls(state: request.query["state"] ?? "open", nowMs: nowMs))
+                return ok(try await desk.calls(CallsQuery(query: request.query), nowMs: nowMs))
             case 3 where parts[0] == "calls" && parts[2] == "ack":
                 guard m == "POST" else { return APIRouter.notAllowed(request, "POST") }
                 let reason = try Self.reason(request.body)

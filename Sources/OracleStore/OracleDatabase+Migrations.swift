@@ -60,6 +60,10 @@ extension OracleDatabase {
                 t.column("last_update_ms", .integer).notNull()
             }
         }
+        m.registerMigration("v4: notice history pages by (created_at_ms, id)") { db in
+            // GET /v1/calls?state=all pages through every notice in this order with a cursor.
+            try db.create(index: "notice_created", on: "notice", columns: ["created_at_ms", "id"])
+        }
         return m
     }
 }

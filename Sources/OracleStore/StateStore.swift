@@ -46,6 +46,10 @@ public protocol StateStore: Sendable {
     func unsyslogged(by node: String?, limit: Int) throws(StoreError) -> [StoredNotice]
     func markSyslogged(ids: [String]) throws(StoreError)
     func notices(account: String?, limit: Int) throws(StoreError) -> [StoredNotice]
+    /// A page of the notice history: up to `limit` notices strictly after `cursor` in
+    /// (created_at_ms, id) order, oldest first, passing `filter` (account, created at or after sinceMs).
+    /// `GET /v1/calls?state=all` and `oraclectl calls --follow` page with it.
+    func notices(after cursor: NoticeCursor?, filter: NoticeFilter, limit: Int) throws(StoreError) -> [StoredNotice]
     func notice(id: String) throws(StoreError) -> StoredNotice?
     @discardableResult func acknowledge(noticeID: String, reason: String, by uid: Int64, atMs: Int64) throws(StoreError) -> Bool
     /// A risk manager's hold on an account (nil reason releases it). Creates the level row if needed.

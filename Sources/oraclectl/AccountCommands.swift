@@ -1,4 +1,5 @@
 import ArgumentParser
+import OracleClient
 
 /// `oraclectl accounts …`: margin accounts.
 struct Accounts: ParsableCommand {
@@ -74,35 +75,5 @@ struct Hold: ParsableCommand {
     func run() throws {
         let body = JSONValue.object([("reason", .string(reason))]).rendered
         try options.call("POST", "/v1/accounts/" + pathSegment(account) + "/hold", body: Array(body.utf8), contentType: "application/json")
-    }
-}
-
-/// `oraclectl calls [--state open]`, `oraclectl calls ack ID --reason TEXT`.
-struct Calls: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "List margin calls, or acknowledge one.",
-        subcommands: [List.self, Ack.self],
-        defaultSubcommand: List.self
-    )
-
-    struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List margin calls (default: all).")
-        @Option(help: ArgumentHelp("Only calls in this state (e.g. open).", valueName: "state")) var state: String?
-        @OptionGroup var options: GlobalOptions
-        func run() throws {
-            let query = state.map { "?state=" + pathSegment($0) } ?? ""
-            try options.call("GET", "/v1/calls" + query)
-        }
-    }
-
-    struct Ack: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Acknowledge a margin call, with a reason.")
-        @Argument(help: ArgumentHelp("Call (notice) id.", valueName: "id")) var id: String
-        @Option(help: "Why (recorded with the acknowledgement).") var reason: String
-        @OptionGroup var options: GlobalOptions
-        func run() throws {
-            let body = JSONValue.object([("reason", .string(reason))]).rendered
-            try options.call("POST", "/v1/calls/" + pathSegment(id) + "/ack", body: Array(body.utf8), contentType: "application/json")
-        }
     }
 }

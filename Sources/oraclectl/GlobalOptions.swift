@@ -1,7 +1,7 @@
 import ArgumentParser
-import Foundation
 #if canImport(Glibc)
 import Glibc
+import OracleClient
 #endif
 
 /// Options every subcommand takes.
@@ -15,7 +15,14 @@ struct GlobalOptions: ParsableArguments {
     /// The socket actually used (see `SocketLocator`).
     var socketPath: String { SocketLocator.resolve(flag: socket) }
 
-    var client: UnixHTTPClient { UnixHTTPClient(socketPath: socketPath) }
+    /// Ordinary requests give up after a minute without a byte (a stopped daemon must not hang a
+    /// script for ever); the `watch` stream and `calls --follow` set their own.
+    var client: UnixHTTPClient { client(timeout: 60) }
+
+    func client(timeout: Double?) -> UnixHTTPClient {
+        UnixHTTPClient(endpoint: .unix(path: socketPath), timeout: timeout, userAgent: "oraclectl",
+                       connectHint: "is oracled running? (set --socket or $ORACLED_SOCKET)")
+    }
 
     /// Sends a request and prints the answer: verbatim with `--json`, else through `render`.
     /// A non-2xx answer becomes a `ClientError` carrying the daemon's own message (exit status 1).
@@ -46,7 +53,8 @@ struct GlobalOptions: ParsableArguments {
     /// Turns a non-2xx reply into an error with the daemon's message.
     static func checkStatus(_ reply: HTTPReply) throws(ClientError) {
         guard !(200..<300).contains(reply.status) else { return }
-        throw ClientError("oracled answered \(reply.status): \(errorMessage(reply))")
+        // 5xx: the daemon could not do it now (starting, store failing): `calls --follow` retries those.
+        throw ClientError("oracled answered \(reply.status): \(errorMessage(reply))", kind: reply.status >= 500 ? .io : .other)
     }
 
     /// The message of `{"error":{"message":…}}` or `{"error":"…"}`, else the raw body.
@@ -55,7 +63,7 @@ struct GlobalOptions: ParsableArguments {
             if case .string(let s) = error { return s }
             if case .string(let s)? = error["message"] { return s }
         }
-        let text = reply.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = reply.text.trimmedBlanks
         return text.isEmpty ? "(no message)" : text
     }
 

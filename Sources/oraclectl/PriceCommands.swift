@@ -36,7 +36,7 @@ struct Watch: ParsableCommand {
 
     func run() throws {
         let json = options.json
-        let reply = try options.client.streamLines("/v1/prices/stream?pair=" + pathSegment(pair.value)) { line in
+        let reply = try options.client(timeout: nil).streamLines("/v1/prices/stream?pair=" + pathSegment(pair.value)) { line in
             if json {
                 GlobalOptions.printFlushed(line)
             } else if let value = try? JSONValue.parse(line) {

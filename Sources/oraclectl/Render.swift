@@ -104,6 +104,19 @@ enum Render {
     }
 
     /// One `watch` update on one line: time, pair, price ± confidence, status, sources.
+    /// `calls --state all/--since/--follow`: one notice per line, columns in a fixed order so the
+    /// lines of successive pages line up and `grep`/`awk` can pick fields.
+    static func noticeLine(_ n: JSONValue) -> String {
+        func cell(_ key: String) -> String {
+            guard let v = n[key], v != .null else { return "-" }
+            return v.cell
+        }
+        return [
+            cell("created_at"), cell("level").padding(to: 11), cell("account"),
+            "ratio=" + cell("ratio"), "deficit=" + cell("deficit"), "deadline=" + cell("deadline"), "id=" + cell("id"),
+        ].joined(separator: "  ")
+    }
+
     static func update(_ mark: JSONValue) -> String {
         [
             mark["updated_at"]?.cell ?? "-",

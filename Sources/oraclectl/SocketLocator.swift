@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Finds oracled's socket the way an operator expects: `--socket`, then `$ORACLED_SOCKET`, then the
 /// `socket` key of `[daemon]` in `./oracles.toml`, then in `/etc/oracled/oracles.toml`, then the
@@ -8,13 +10,14 @@ enum SocketLocator {
 
     static func resolve(
         flag: String?,
-        environment: [String: String] = ProcessInfo.processInfo.environment,
+        environment: [String: String] = currentEnvironment(),
         configFiles: [String] = ["oracles.toml", "/etc/oracled/oracles.toml"]
     ) -> String {
         if let flag, !flag.isEmpty { return flag }
         if let env = environment["ORACLED_SOCKET"], !env.isEmpty { return env }
         for file in configFiles {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
+            guard let bytes = try? readFile(file) else { continue }
+            let text = String(decoding: bytes, as: UTF8.self)
             if let socket = daemonSocket(inTOML: text) { return socket }
         }
         return defaultPath
@@ -25,9 +28,9 @@ enum SocketLocator {
     static func daemonSocket(inTOML text: String) -> String? {
         var inDaemon = false
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = String(rawLine).trimmedBlanks
             if line.hasPrefix("[") {
-                let header = line.prefix { $0 != "#" }.trimmingCharacters(in: .whitespaces)
+                let header = String(line.prefix { $0 != "#" }).trimmedBlanks
                 inDaemon = header == "[daemon]"
                 continue
             }
@@ -39,8 +42,39 @@ enum SocketLocator {
             let body = value.dropFirst()
             guard let end = body.firstIndex(of: quote) else { return nil }
             let s = String(body[..<end])
-            return quote == "\"" ? s.replacingOccurrences(of: "\\\\", with: "\\").replacingOccurrences(of: "\\\"", with: "\"") : s
+            return quote == "\"" ? unescapeBasic(s) : s
         }
         return nil
+    }
+
+    /// The one variable the CLI reads (getenv, not Foundation's ProcessInfo).
+    static func currentEnvironment() -> [String: String] {
+        guard let value = getenv("ORACLED_SOCKET") else { return [:] }
+        return ["ORACLED_SOCKET": String(cString: value)]
+    }
+
+    /// `\\` and `\"` in a basic TOML string (the escapes a path can need).
+    static func unescapeBasic(_ s: String) -> String {
+        var out = ""
+        var escaped = false
+        for ch in s {
+            if escaped {
+                out.append(ch)
+                escaped = false
+            } else if ch == "\\" {
+                escaped = true
+            } else {
+                out.append(ch)
+            }
+        }
+        return out
+    }
+}
+
+extension String {
+    /// Without leading and trailing spaces, tabs and line ends.
+    var trimmedBlanks: String {
+        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        return String(drop(while: blank).reversed().drop(while: blank).reversed())
     }
 }

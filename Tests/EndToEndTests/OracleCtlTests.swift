@@ -5,10 +5,16 @@ import Testing
 /// message when no daemon answers — operators script against this output.
 @Suite(.serialized)
 struct OracleCtlTests {
-    func ctl(_ args: [String], timeout: Double = 10) async throws -> (status: Int32, output: String) {
+    func ctl(_ args: [String], timeout: Double = 10, environment: [String: String] = [:],
+             directory: String? = nil) async throws -> (status: Int32, output: String) {
         let p = Process()
+        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
         p.executableURL = URL(fileURLWithPath: Binaries.path("oraclectl"))
         p.arguments = args
+        // Never the developer's own $ORACLED_SOCKET: each test says which socket it means.
+        var env = ProcessInfo.processInfo.environment
+        env["ORACLED_SOCKET"] = nil
+        p.environment = env.merging(environment) { _, b in b }
         let out = Pipe()
         p.standardOutput = out
         p.standardError = out
@@ -79,5 +85,65 @@ struct OracleCtlTests {
         let (s6, nodaemon) = try await ctl(["prices", "--socket", dir + "/nothing.sock"])
         #expect(s6 != 0)
         #expect(nodaemon.contains("nothing.sock") && nodaemon.contains("is oracled running"), "\(nodaemon)")
+    }
+
+    /// Issue 11: `--socket` and `--json` before or after the subcommand (as systemctl and kubectl take
+    /// them), `$ORACLED_SOCKET` as the default, the flag over the environment, and help and errors
+    /// that still name the options.
+    @Test func globalOptionsGoAnywhereAndTheEnvironmentSetsTheSocket() async throws {
+        let dir = makeTempDir("ctlglobal")
+        let venue = try await FakeVenue(dir: dir)
+        defer { venue.child.kill(SIGKILL) }
+        let configPath = dir + "/oracles.toml"
+        try OracleEndToEndTests.config(dir: dir, venueURL: venue.baseURL).write(toFile: configPath, atomically: true, encoding: .utf8)
+        let socket = dir + "/oracled.sock"
+        let daemon = try await DaemonLauncher.start(config: configPath, socket: socket, log: dir + "/oracled.log")
+        defer { daemon.child.kill(SIGKILL) }
+        #expect(await eventually(timeout: 20) { daemon.mark("BTC-USD")?.status == "ok" })
+        let nowhere = dir + "/nothing.sock"
+
+        func isMarkJSON(_ text: String) -> Bool {
+            ((try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any])?["pair"] as? String == "BTC-USD"
+        }
+        for args in [
+            ["--socket", socket, "--json", "price", "BTC-USD"],
+            ["--json", "price", "BTC-USD", "--socket", socket],
+            ["price", "BTC-USD", "--socket", socket, "--json"],
+            ["--socket=\(socket)", "price", "--json", "BTC-USD"],
+        ] {
+            let (status, out) = try await ctl(args)
+            #expect(status == 0 && isMarkJSON(out), "oraclectl \(args.joined(separator: " ")) → \(status) \(out)")
+        }
+        // Between the words of a nested subcommand, and before a defaulted one (`calls` → `calls list`).
+        let (sn, nested) = try await ctl(["accounts", "--socket", socket, "--json", "list"])
+        #expect(sn == 0 && nested.hasPrefix("{"), "\(nested)")
+        let (sd, calls) = try await ctl(["--json", "--socket", socket, "calls"])
+        #expect(sd == 0 && calls.contains("\"calls\""), "\(calls)")
+
+        // $ORACLED_SOCKET is the default; --socket (before or after) beats it.
+        let (se, env) = try await ctl(["price", "BTC-USD", "--json"], environment: ["ORACLED_SOCKET": socket])
+        #expect(se == 0 && isMarkJSON(env), "\(env)")
+        let (sf, flagFirst) = try await ctl(["--socket", nowhere, "prices"], environment: ["ORACLED_SOCKET": socket])
+        #expect(sf != 0 && flagFirst.contains("nothing.sock"), "--socket must win over $ORACLED_SOCKET: \(flagFirst)")
+        let (sg, flagLast) = try await ctl(["prices", "--socket", socket], environment: ["ORACLED_SOCKET": nowhere])
+        #expect(sg == 0 && flagLast.contains("BTC-USD"), "\(flagLast)")
+
+        // With neither, ./oracles.toml's [daemon] socket; the environment beats it.
+        let (sc, fromConfig) = try await ctl(["prices"], directory: dir)
+        #expect(sc == 0 && fromConfig.contains("BTC-USD"), "\(fromConfig)")
+        let (sec, envOverConfig) = try await ctl(["prices"], environment: ["ORACLED_SOCKET": nowhere], directory: dir)
+        #expect(sec != 0 && envOverConfig.contains("nothing.sock"), "\(envOverConfig)")
+
+        // Help lists the global options for the root and for a subcommand; errors still name the mistake.
+        let (_, rootHelp) = try await ctl(["--help"])
+        #expect(rootHelp.contains("--socket") && rootHelp.contains("--json") && rootHelp.contains("before or after the subcommand"), "\(rootHelp)")
+        let (_, priceHelp) = try await ctl(["--socket", socket, "price", "--help"])
+        #expect(priceHelp.contains("--socket <path>") && priceHelp.contains("--json") && priceHelp.contains("<pair>"), "\(priceHelp)")
+        let (sm, missing) = try await ctl(["price", "BTC-USD", "--socket"])
+        #expect(sm != 0 && missing.contains("--socket"), "\(missing)")
+        let (su, unknown) = try await ctl(["--sokcet", socket, "price", "BTC-USD"])
+        #expect(su != 0 && unknown.contains("--sokcet"), "\(unknown)")
+        let (sb, badPair) = try await ctl(["--socket", socket, "price", "BTCUSD"])
+        #expect(sb != 0 && badPair.contains("BTCUSD"), "\(badPair)")
     }
 }

@@ -21,6 +21,11 @@ public struct LeaseKeeper: Sendable {
     public struct Held: Sendable, Equatable {
         public var token: Int64
         public var validUntilMs: Int64
+
+        public init(token: Int64, validUntilMs: Int64) {
+            self.token = token
+            self.validUntilMs = validUntilMs
+        }
     }
 
     /// What the server showed this round.
