@@ -18,8 +18,8 @@ batch venue (`<kind>.body`) and the venue spellings of the N pairs (`<kind>.symb
 `oracled-bench batchparse --batch-bodies DIR`.
 
 Prints `BENCH footprint_rss_mb_<N> …`, `BENCH footprint_cpu_pct_<N> …`, `BENCH footprint_marks_ok_<N> …`
-for both sizes and exits non-zero when the large run misses a target (RSS ≤ 60 MB, CPU ≤ 15 %,
-every mark right)."""
+for both sizes, and whether the large run meets the target (RSS ≤ 60 MB, CPU ≤ 15 %, every mark
+right); with --strict a missed target is exit status 1."""
 import argparse, json, os, re, shutil, socket, subprocess, sys, tempfile, time, urllib.request
 
 RSS_TARGET_MB = 60.0
@@ -265,6 +265,7 @@ def main():
     ap.add_argument("--poll", default="500ms")
     ap.add_argument("--bodies-out", default=None)
     ap.add_argument("--keep", action="store_true", help="keep the temporary directories (logs, config)")
+    ap.add_argument("--strict", action="store_true", help="exit 1 when the target is missed")
     a = ap.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     print(f"footprint: release oracled on a local fake venue, 10 sources per pair, poll {a.poll}, {a.seconds:.0f} s sampled")
@@ -280,7 +281,7 @@ def main():
                               (f"CPU {cpu:.1f} % > {CPU_TARGET_PCT:.0f} %", cpu <= CPU_TARGET_PCT),
                               (f"{a.pairs - right} marks wrong", right == a.pairs)] if not ok]
     print(f"footprint target at {a.pairs} pairs: " + ("met" if not missed else "MISSED: " + "; ".join(missed)))
-    return 1 if missed else 0
+    return 1 if missed and a.strict else 0
 
 
 if __name__ == "__main__":
