@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The shared store of a cluster; only OracleStorePostgres (and so the daemon) links it.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
@@ -31,6 +33,16 @@ let package = Package(
         .target(name: "OracleConfig", dependencies: ["OracleCore", "TOMLKit"]),
         .target(name: "OracleFetch", dependencies: ["OracleCore", "CCurl", "CurlShim"]),
         .target(name: "OracleStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        // PostgreSQL apart from OracleStore: the SQLite users (outbox, bench, their tests) do not
+        // compile or link postgres-nio and its TLS/crypto stack.
+        .target(name: "OracleStorePostgres", dependencies: [
+            "OracleStore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "OracleSystem", dependencies: ["CSystemShim"]),
         .target(name: "OracleClient"),
         .target(name: "OracleOutbox", dependencies: [
@@ -44,7 +56,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "OracleDaemon", dependencies: [
-            "OracleCore", "OracleConfig", "OracleFetch", "OracleStore", "OracleSystem", "OracleOutbox", "OracleServer",
+            "OracleCore", "OracleConfig", "OracleFetch", "OracleStore", "OracleStorePostgres", "OracleSystem", "OracleOutbox", "OracleServer",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -73,10 +85,11 @@ let package = Package(
         .testTarget(name: "OracleFetchTests", dependencies: ["OracleFetch", "OracleCore"]),
         .testTarget(name: "OracleServerTests", dependencies: ["OracleServer", "OracleCore", "OracleClient"]),
         .testTarget(name: "OracleSystemTests", dependencies: ["OracleSystem", "OracleStore"]),
-        .testTarget(name: "OracleDaemonTests", dependencies: ["OracleDaemon", "OracleOutbox", "OracleServer", "OracleStore", "OracleSystem", "OracleConfig", "OracleCore",
+        .testTarget(name: "OracleDaemonTests", dependencies: ["OracleDaemon", "OracleOutbox", "OracleServer", "OracleStore", "OracleStorePostgres", "OracleSystem", "OracleConfig", "OracleCore",
                                                              .product(name: "Logging", package: "swift-log"),
                                                              // A second connection that makes the state database refuse commits (StoreCommitFailureTests).
                                                              .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "OracleStoreTests", dependencies: ["OracleStore", "OracleStorePostgres", "OracleConfig"]),
         .testTarget(name: "OracleClientTests", dependencies: ["OracleClient"]),
         .testTarget(name: "EndToEndTests", dependencies: ["OracleClient"]),
     ]

@@ -25,10 +25,11 @@ final class ConfigDecoder {
         let sources = decodeSources(top)
         let pairs = decodePairs(top, defaults: aggregation, sources: sources)
         let collateral = decodeCollateral(top, pairs: pairs, currency: margin.currency)
+        let store = decodeStore(top)
         let cluster = decodeCluster(top)
         top.finish(known: ConfigKeys.topLevel)
         var config = OracleConfiguration(daemon: daemon, sources: sources.specs, pairs: pairs.ordered,
-                                         collateral: collateral, margin: margin)
+                                         collateral: collateral, margin: margin, store: store)
         config.cluster = cluster
         return config
     }

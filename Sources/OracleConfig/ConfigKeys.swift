@@ -1,13 +1,15 @@
 /// Every key oracles.toml understands, per section. Anything else is reported as unknown, with
 /// the closest of these as a suggestion.
 enum ConfigKeys {
-    static let topLevel = ["daemon", "aggregation", "source", "pair", "collateral", "margin", "cluster"]
+    static let topLevel = ["daemon", "aggregation", "source", "pair", "collateral", "margin", "store", "cluster"]
 
     static let cluster = ["node", "shards", "lease", "in_doubt_after"]
 
     static let daemon = ["socket", "state_dir", "spool_dir", "poll_interval", "user_agent",
                          "syslog_ident", "syslog_facility", "syslog_socket",
                          "stream_heartbeat", "stream_deviation_bps", "max_clients"]
+
+    static let store = ["backend", "url", "password_file", "connect_timeout", "statement_timeout"]
 
     static let aggregation = ["min_sources", "max_age", "max_hold", "max_future_skew", "mad_k",
                               "mad_floor_bps", "dispersion_bps", "frozen_cycles", "max_spread_bps"]
@@ -41,6 +43,7 @@ enum ConfigKeys {
     static func home(of key: String) -> String? {
         if daemon.contains(key) { return "[daemon]" }
         if margin.contains(key) { return "[margin]" }
+        if ["backend", "password_file", "statement_timeout"].contains(key) { return "[store]" }
         if aggregation.contains(key) { return "[aggregation] (or a [[pair]])" }
         if source.contains(key) { return "a [[source]]" }
         if pair.contains(key) { return "a [[pair]]" }

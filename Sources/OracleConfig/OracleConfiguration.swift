@@ -19,15 +19,18 @@ public struct OracleConfiguration: Sendable, Equatable {
     public var margin: MarginPolicy
     /// `[cluster]`; nil for a single node.
     public var cluster: ClusterSettings? = nil
+    /// `[store]`: SQLite (default) or a shared PostgreSQL.
+    public var store: StoreSettings
 
     /// Assembles a configuration; `ConfigLoader` is the validating way to get one.
     public init(daemon: DaemonSettings, sources: [SourceSpec], pairs: [PairSpec],
-                collateral: [CollateralSpec], margin: MarginPolicy) {
+                collateral: [CollateralSpec], margin: MarginPolicy, store: StoreSettings = StoreSettings()) {
         self.daemon = daemon
         self.sources = sources
         self.pairs = pairs
         self.collateral = collateral
         self.margin = margin
+        self.store = store
     }
 
     /// The source named `name`, if defined.

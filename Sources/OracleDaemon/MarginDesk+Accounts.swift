@@ -5,6 +5,7 @@ import OracleStore
 extension MarginDesk {
     /// PUT /v1/accounts/{id}: validate, store, evaluate at once (a deposit can cure right away).
     public func put(id: String, body: [UInt8], nowMs: Int64) throws(APIProblem) -> JSON {
+        guard machinesCurrent() else { throw Self.storeDown }
         let account: Account
         do {
             account = try AccountJSON.decode(Data(body), universe: universe, ignoring: Self.readOnlyKeys)
@@ -35,6 +36,7 @@ extension MarginDesk {
     /// POST /v1/accounts/import: NDJSON, one account per line. Every line is validated before anything is
     /// stored; a bad line is reported with its number and nothing is imported.
     public func importAccounts(ndjson: [UInt8], nowMs: Int64) throws(APIProblem) -> JSON {
+        guard machinesCurrent() else { throw Self.storeDown }
         var parsed: [Account] = []
         var seen: [String: Int] = [:]
         var lineNo = 0
@@ -71,6 +73,7 @@ extension MarginDesk {
     }
 
     public func delete(id: String) throws(APIProblem) -> JSON {
+        guard machinesCurrent() else { throw Self.storeDown }
         guard try exists(id) else { throw APIProblem(404, "no account \"\(id)\"") }
         do { try db.deleteAccount(id: id) } catch { throw APIProblem(500, "\(error)") }
         guard owns(id) else { return .object([("deleted", .string(id))]) }
@@ -83,6 +86,7 @@ extension MarginDesk {
     }
 
     public func hold(id: String, reason: String?, by uid: UInt32, nowMs: Int64) throws(APIProblem) -> JSON {
+        guard machinesCurrent() else { throw Self.storeDown }
         guard try exists(id) else { throw APIProblem(404, "no account \"\(id)\"") }
         do { try db.setHold(account: id, reason: reason, by: Int64(uid), atMs: nowMs) } catch { throw APIProblem(500, "\(error)") }
         if let reason {
@@ -96,6 +100,8 @@ extension MarginDesk {
         apply(evaluator.setHold(id, reason.map { Held(reason: $0, by: Int64(uid), atMs: nowMs) }, nowMs: nowMs))
         return render(id: id) ?? .null
     }
+
+    static let storeDown = APIProblem(503, "the state store is not answering, so nothing can be changed now; retry when GET /v1/health shows margin.store ok")
 
     /// Known here, or (in a cluster) to the shared store.
     func exists(_ id: String) throws(APIProblem) -> Bool {

@@ -31,6 +31,10 @@ public actor MarginDesk {
     /// This node's shards in a cluster; nil on a single node, which evaluates every account.
     var cluster: ShardOwnership?
     var clusterStats = ClusterDeskStats()
+    /// A commit failed and so did re-reading the level state (the store was down, not just full):
+    /// the machines hold transitions nothing recorded. No evaluation runs until they are re-read,
+    /// or the notices those transitions owe would never be produced (found with PostgreSQL stopped).
+    var machinesStale = false
     var noticesWritten = 0
     var sweepCorrections = 0
     var sweeps = 0
@@ -124,6 +128,7 @@ public actor MarginDesk {
     /// A new set of marks from the poll loop: history first (it refreshes the risk snapshot the
     /// evaluation uses), then the evaluator re-evaluates the holders of the pairs that changed.
     public func onMarks(_ new: [String: Mark], nowMs: Int64) {
+        guard machinesCurrent() else { return }
         var newSlot = false
         for (pair, mark) in new {
             let old = evaluator.marks[pair]
@@ -140,6 +145,7 @@ public actor MarginDesk {
     /// Call deadlines, on every poll cycle: a deadline is acted on within one cycle of passing, not
     /// at the next sweep; free until the earliest open deadline (`MarginEvaluator.deadlineTick`).
     public func deadlineTick(nowMs: Int64) {
+        guard machinesCurrent() else { return }
         evaluator.risk = risk
         apply(evaluator.deadlineTick(nowMs: nowMs))
     }
@@ -147,6 +153,7 @@ public actor MarginDesk {
     /// Periodic full sweep: every account, plus call deadlines. It must agree with the incremental state:
     /// any notice it produces is one the incremental path missed, counted as a correction.
     public func sweep(nowMs: Int64) {
+        guard machinesCurrent() else { return }
         sweeps += 1
         evaluator.risk = risk
         let (actions, corrections) = evaluator.sweepTick(nowMs: nowMs)
@@ -221,6 +228,12 @@ public actor MarginDesk {
         if !notices.isEmpty { deliverPending() }
     }
 
+    /// False while the machines cannot be re-read after a failed commit (see `machinesStale`); tries again.
+    func machinesCurrent() -> Bool {
+        if machinesStale { reloadMachines() }
+        return !machinesStale
+    }
+
     func reloadMachines() {
         let levels: [StoredLevel]
         do {
@@ -230,10 +243,16 @@ public actor MarginDesk {
                 levels = try db.levels()
             }
         } catch {
-            // The database is unreadable too: keep the in-memory machines; the next commit retries and says so.
-            logger.critical("cannot reload level state after a failed commit", metadata: ["error": "\(error)"])
+            // The store is unreadable too: evaluations wait until the stored state can be re-read.
+            if !machinesStale {
+                logger.critical("cannot reload level state after a failed commit; evaluations wait until the store answers",
+                                metadata: ["error": "\(error)"])
+            }
+            machinesStale = true
             return
         }
+        if machinesStale { logger.notice("level state re-read from the store; evaluations resume") }
+        machinesStale = false
         // Every machine goes back to its stored state, and one without a stored row (an account whose
         // first transition is the one that failed) to the initial state: otherwise the notice whose
         // commit failed would never be produced again.

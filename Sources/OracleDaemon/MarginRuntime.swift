@@ -16,8 +16,8 @@ struct MarginRuntime {
     }
 
     static func make(config: OracleConfiguration, feed: MarkFeed, reloads: ReloadController, logger: Logger) async throws -> MarginRuntime? {
-        let db: OracleDatabase
-        do { db = try OracleDatabase.open(directory: config.daemon.stateDir) } catch { throw DaemonError("\(error)") }
+        // SQLite in state_dir unless [store] names PostgreSQL.
+        let db = try StateStoreOpener.open(config, logger: logger)
         let syslog = SyslogWriter(ident: config.daemon.syslogIdent, facility: config.daemon.syslogFacility.code,
                                   socketPath: config.daemon.syslogSocket)
         let clusterStore = try config.cluster.map { c throws(DaemonError) -> any ClusterStore in
@@ -32,7 +32,8 @@ struct MarginRuntime {
             desk = try await MarginDesk(db: db, spoolDirectory: config.daemon.spoolDir, syslog: syslog, universe: universe(config), logger: logger,
                                         cluster: config.cluster)
         } catch {
-            throw DaemonError("cannot load margin state from \(config.daemon.stateDir): \(error)")
+            let place = config.store.backend == .sqlite ? config.daemon.stateDir : "PostgreSQL"
+            throw DaemonError("cannot load margin state from \(place): \(error)")
         }
         var services: [any Service] = [DeliveryRetryService(desk: desk),
                                        TriggerService(desk: desk, feed: feed, reloads: reloads, logger: logger)]

@@ -148,3 +148,32 @@ struct ClusterDeskTests {
         #expect(a2.delivered.count == 20)
     }
 }
+
+/// A store that goes away (PostgreSQL stopped) while a move causes calls: the desk must not keep
+/// transitions nothing recorded, or the notices they owe are never written once the store is back.
+struct StoreOutageDeskTests {
+    @Test func callsOwedDuringAStoreOutageAreWrittenWhenItReturns() async throws {
+        let store = MemoryClusterStore()
+        let spool = NSTemporaryDirectory() + "outage-desk-\(UUID().uuidString)"
+        var policy = MarginPolicy()
+        policy.priceSide = .mid
+        let desk = try await MarginDesk(db: store, spoolDirectory: spool, syslog: SyslogWriter(socketPath: "/nonexistent/oracled-test.sock"),
+                                        universe: MarginUniverse(policy: policy, collateral: [], pairs: MarginRoutesTests.pairs),
+                                        logger: Logger(label: "test"))
+        await desk.onMarks(ClusterDeskTests.marks(60_000, seq: 1), nowMs: 1_000)
+        _ = try await desk.importAccounts(ndjson: ClusterDeskTests.book(), nowMs: 1_000)
+        #expect(try store.notices(account: nil, limit: 100).isEmpty)
+        store.state.withLock { $0.down = true }
+        await desk.onMarks(ClusterDeskTests.marks(58_000, seq: 2), nowMs: 2_000)
+        #expect(await desk.machinesStale)
+        // Changes are refused while the store is down, not half-applied.
+        await #expect(throws: APIProblem.self) { try await desk.put(id: "k1", body: Array("{}".utf8), nowMs: 2_100) }
+        store.state.withLock { $0.down = false }
+        await desk.onMarks(ClusterDeskTests.marks(58_000, seq: 3), nowMs: 3_000)
+        #expect(await !desk.machinesStale)
+        let written = try store.notices(account: nil, limit: 100)
+        #expect(Set(written.map(\.account)).count == 20, "notices after the outage: \(written.count)")
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: spool + "/new")) ?? []
+        #expect(files.count == written.count)
+    }
+}

@@ -25,6 +25,12 @@ final class MemoryClusterStore: ClusterStore {
         /// Knobs: claims by this node fail (it dies before claiming), marking delivered fails.
         var failClaimsFor: String?
         var failMarkDelivered = false
+        /// The whole store unreachable (PostgreSQL stopped): level reads and commits fail.
+        var down = false
+    }
+
+    private func checkUp() throws(StoreError) {
+        if state.withLock({ $0.down }) { throw StoreError("store down (test)", unavailable: true) }
     }
 
     let state = Mutex(State())
@@ -59,7 +65,10 @@ final class MemoryClusterStore: ClusterStore {
         state.withLock { Array(($0.history[pair] ?? []).suffix(limit)) }
     }
     func historyPairs() throws(StoreError) -> [String] { state.withLock { $0.history.keys.sorted() } }
-    func levels() throws(StoreError) -> [StoredLevel] { state.withLock { Array($0.levels.values) } }
+    func levels() throws(StoreError) -> [StoredLevel] {
+        try checkUp()
+        return state.withLock { Array($0.levels.values) }
+    }
     func level(account: String) throws(StoreError) -> StoredLevel? { state.withLock { $0.levels[account] } }
 
     /// The fence check of the contract: every shard the rows belong to is held by the fence's node
@@ -73,6 +82,7 @@ final class MemoryClusterStore: ClusterStore {
     }
 
     func commitTransitions(levels: [StoredLevel], notices: [StoredNotice], fence: Fence?, insideTransaction: () -> Void) throws(StoreError) {
+        try checkUp()
         let bad: Set<Int> = state.withLock { s in
             let bad = Self.refused(s, shards: Set(levels.map(\.shard) + notices.map(\.shard)), fence: fence)
             guard bad.isEmpty else { s.fencingRefusals += 1; return bad }

@@ -4,7 +4,7 @@ import OracleStore
 /// `StateStore.notices(after:filter:limit:)`, the pages behind `GET /v1/calls?state=all` and
 /// `oraclectl calls --follow`: every notice exactly once in (created_at_ms, id) order, whatever the
 /// page size, with many notices in one millisecond. The expected order is a plain sort of the rows
-/// written here, not a call to the store. `check` takes any `StateStore`, so another backend can run it.
+/// written here, not a call to the store. It runs on every backend.
 struct NoticePageTests {
     /// 40 notices over 6 milliseconds (ties broken by id), two accounts, written in a shuffled order.
     static func notices() -> [StoredNotice] {
@@ -63,7 +63,10 @@ struct NoticePageTests {
         #expect(try store.notices(after: nil, filter: NoticeFilter(), limit: 0).isEmpty)
     }
 
-    @Test func sqlitePagesEveryNoticeOnceInOrder() throws {
-        try Self.check(try OracleDatabase.inMemory())
+    @Test(arguments: Backend.allCases)
+    func pagesEveryNoticeOnceInOrder(_ backend: Backend) throws {
+        guard let (store, close) = try backend.make() else { return }
+        defer { close() }
+        try Self.check(store)
     }
 }
