@@ -12,6 +12,13 @@
 set -euo pipefail
 
 usage() { echo "usage: $0 start|stop DIR" >&2; exit 2; }
+
+# The server outlives this script: it must not inherit any descriptor beyond 0-2 from whoever ran
+# us (Foundation's Process watches one to see its child exit, and would wait for PostgreSQL).
+for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null || true
+done
 [ $# -eq 2 ] || usage
 cmd=$1
 mkdir -p "$2"

@@ -45,7 +45,7 @@ enum ClusterJSON {
     }
 
     static func metrics(_ s: ClusterStatus.Snapshot, fencingRejections: Int) -> [MetricFamily] {
-        let node = "node=\"\(s.node)\""
+        let node = "{node=\"\(s.node)\"}"
         return [
             MetricFamily(name: "oracled_cluster_shards_held", type: "gauge", help: "Shards this node holds a lease on.",
                          samples: [(node, "\(s.held.count)")]),

@@ -29,12 +29,12 @@ struct LeaseService: Service {
     func run() async throws {
         var keeper = LeaseKeeper(node: settings.node, shards: settings.shards, leaseMs: settings.leaseMs)
         let roundMs = max(100, settings.leaseMs / 4)
-        var lastRound = Int64.min
+        var lastRound: Int64?
         var lastChange: Int64? = nil
-        var lastErrorLogged = Int64.min
+        var lastErrorLogged: Int64?
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let started = monotonicNow()
-            if started - lastRound >= roundMs {
+            if lastRound.map({ started - $0 >= roundMs }) ?? true {
                 lastRound = started
                 do {
                     let seen = try store.heartbeat(node: settings.node, startedAtMs: startedAtMs)
@@ -76,7 +76,7 @@ struct LeaseService: Service {
                     let gone = keeper.expire(nowMs: started)
                     if !gone.isEmpty { await desk.setOwnership(keeper.held, nowMs: wallNow()) }
                     status.recordFailure("\(error)")
-                    if started - lastErrorLogged >= 10_000 || !gone.isEmpty {
+                    if lastErrorLogged.map({ started - $0 >= 10_000 }) ?? true || !gone.isEmpty {
                         lastErrorLogged = started
                         logger.error("cannot reach the shared store for the lease round; shards are dropped when their leases run out",
                                      metadata: ["error": "\(error)", "held": "\(keeper.held.count)", "dropped": "\(gone.count)"])

@@ -13,8 +13,11 @@ import Glibc
 /// each source's schedule allows, aggregates one cycle and publishes the marks.
 ///
 /// Requests run concurrently and never hold up a cycle: a venue that hangs for its whole timeout only
-/// makes its own quote older. The engine and the schedules are owned by this one task (no locks on
-/// the hot path); readers get finished snapshots through `OracleState`.
+/// makes its own quote older. Which requests exist is the `FetchPlan`'s business: one batch request
+/// per venue with a multi-symbol endpoint (its answer fans out to every pair using its symbols), one
+/// per (pair, source) elsewhere; each takes one token of its source's schedule. The engine and the
+/// schedules are owned by this one task (no locks on the hot path); readers get finished snapshots
+/// through `OracleState`.
 public struct PollService: Service {
     private let initialConfig: OracleConfiguration
     private let state: OracleState
@@ -37,14 +40,17 @@ public struct PollService: Service {
         self.logger = logger
     }
 
-    struct Key: Hashable, Sendable {
-        var pair: String
-        var source: String
-    }
-
+    /// One finished request: a sample for every (pair, source) slot it feeds, and how the
+    /// request itself went (what the source's schedule and counters see).
     struct Completion: Sendable {
-        var key: Key
-        var sample: SourceSample
+        /// `FetchPlan.Unit.key` of the request, for in-flight tracking.
+        var unitKey: String
+        var source: String
+        var samples: [(target: FetchPlan.Target, sample: SourceSample)]
+        /// Why the request as a whole failed (HTTP status, body, transport); nil when the venue
+        /// answered usably. For a single-ticker request it is that ticker's parse error; for a
+        /// batch only a whole-body failure counts here, an entry's own error stays in its sample.
+        var requestError: VenueError?
         var httpStatus: Int?
         var latencyMs: Double?
         /// Transport-level failure class (timeout, connect_failed, …) when there was no HTTP answer.
@@ -56,7 +62,9 @@ public struct PollService: Service {
         var engine = try MarkEngine(pairs: config.pairs)
         var schedules = Self.makeSchedules(config.sources, keeping: [:], oldSpecs: [])
         var statuses = Self.makeStatuses(config.sources, keeping: [:])
-        var inFlight = Set<Key>()
+        var plan = FetchPlan(pairs: config.pairs, sources: config.sources)
+        var specs = Self.specsByName(config.sources)
+        var inFlight = Set<String>()
         var responseSeq: UInt64 = 0
         var rotation = 0
         let inbox = Inbox()
@@ -80,6 +88,8 @@ public struct PollService: Service {
                         schedules = Self.makeSchedules(next.sources, keeping: schedules, oldSpecs: config.sources)
                         statuses = Self.makeStatuses(next.sources, keeping: statuses)
                         config = next
+                        plan = FetchPlan(pairs: config.pairs, sources: config.sources)
+                        specs = Self.specsByName(config.sources)
                         await state.configure(pairs: config.pairs)
                         logger.info("configuration reloaded", metadata: ["pairs": "\(config.pairs.count)", "sources": "\(config.sources.count)"])
                     } catch {
@@ -89,46 +99,47 @@ public struct PollService: Service {
                 }
 
                 // 1. Take in what arrived since the last tick.
+                //    One response (a batch answer included) is one `responseSeq` for every slot it feeds.
                 for c in inbox.drain() {
-                    inFlight.remove(c.key)
+                    inFlight.remove(c.unitKey)
                     responseSeq &+= 1
-                    var sample = c.sample
-                    sample.responseSeq = responseSeq
-                    _ = engine.ingest(pair: c.key.pair, source: c.key.source, sample: sample)
-                    guard schedules[c.key.source] != nil else { continue }
-                    statuses[c.key.source]?.requests += 1
-                    if let l = c.latencyMs {
-                        statuses[c.key.source]?.latencySumMs += l
-                        statuses[c.key.source]?.latencyCount += 1
+                    for (target, received) in c.samples {
+                        var sample = received
+                        sample.responseSeq = responseSeq
+                        _ = engine.ingest(pair: target.pair, source: target.source, sample: sample)
+                        if c.requestError == nil, case .failure(let err) = sample.result {
+                            logger.debug("source entry error", metadata: ["source": "\(c.source)", "pair": "\(target.pair)", "error": "\(err)"])
+                        }
                     }
-                    switch sample.result {
-                    case .success:
-                        schedules[c.key.source]!.recordSuccess(nowMs: schedMs, latencyMs: Int64(c.latencyMs ?? 0))
-                    case .failure(let err):
-                        schedules[c.key.source]!.recordFailure(httpStatus: c.httpStatus, error: err, nowMs: schedMs)
-                        statuses[c.key.source]?.errors += 1
-                        statuses[c.key.source]?.errorsByClass[c.transportError ?? err.errorClass.rawValue, default: 0] += 1
-                        logger.debug("source error", metadata: ["source": "\(c.key.source)", "pair": "\(c.key.pair)", "error": "\(err)"])
+                    guard schedules[c.source] != nil else { continue }
+                    statuses[c.source]?.requests += 1
+                    if let l = c.latencyMs {
+                        statuses[c.source]?.latencySumMs += l
+                        statuses[c.source]?.latencyCount += 1
+                    }
+                    if let err = c.requestError {
+                        schedules[c.source]!.recordFailure(httpStatus: c.httpStatus, error: err, nowMs: schedMs)
+                        statuses[c.source]?.errors += 1
+                        statuses[c.source]?.errorsByClass[c.transportError ?? err.errorClass.rawValue, default: 0] += 1
+                        logger.debug("source error", metadata: ["source": "\(c.source)", "request": "\(c.unitKey)", "error": "\(err)"])
+                    } else {
+                        schedules[c.source]!.recordSuccess(nowMs: schedMs, latencyMs: Int64(c.latencyMs ?? 0))
                     }
                 }
 
-                // 2. Start the requests the schedules allow; rotate the pair order so a tight rate
-                //    limit shares its requests fairly among a source's pairs.
-                let pairs = config.pairs
+                // 2. Start the requests the schedules allow, one token each: a batch request per
+                //    batch source (or a few, split), a request per (pair, source) elsewhere. The
+                //    plan rotates its order so a tight rate limit serves every request in turn.
                 rotation &+= 1
-                for i in 0..<pairs.count {
-                    let pair = pairs[(i + rotation) % pairs.count]
-                    for ps in pair.sources {
-                        let key = Key(pair: pair.symbol, source: ps.source)
-                        guard !inFlight.contains(key), let spec = config.sources.first(where: { $0.name == ps.source }),
-                              schedules[ps.source]?.tryAcquire(nowMs: schedMs) == true else { continue }
-                        inFlight.insert(key)
-                        let fetcher = self.fetcher
-                        let userAgent = config.daemon.userAgent
-                        group.addTask {
-                            let c = await Self.fetchOne(key: key, spec: spec, symbol: ps.symbol, fetcher: fetcher, userAgent: userAgent)
-                            inbox.push(c)
-                        }
+                for unit in plan.order(rotation: rotation) {
+                    guard !inFlight.contains(unit.key), let spec = specs[unit.source],
+                          schedules[unit.source]?.tryAcquire(nowMs: schedMs) == true else { continue }
+                    inFlight.insert(unit.key)
+                    let fetcher = self.fetcher
+                    let userAgent = config.daemon.userAgent
+                    group.addTask {
+                        let c = await Self.fetch(unit, spec: spec, fetcher: fetcher, userAgent: userAgent)
+                        inbox.push(c)
                     }
                 }
 
@@ -170,27 +181,10 @@ public struct PollService: Service {
         }
     }
 
-    static func fetchOne(key: Key, spec: SourceSpec, symbol: String, fetcher: CurlMultiLoop, userAgent: String) async -> Completion {
-        let url = VenueAdapters.requestURL(for: spec, symbol: symbol)
-        let request = FetchRequest(url: url, connectTimeoutMs: spec.connectTimeoutMs, totalTimeoutMs: spec.totalTimeoutMs,
-                                   maxBodyBytes: spec.maxBodyBytes, userAgent: userAgent)
-        do {
-            let response = try await fetcher.fetch(request)
-            let receivedAt = WallClock.nowMs()
-            let vr = VenueResponse(status: response.status, headers: response.headers, body: response.body, receivedAtMs: receivedAt)
-            let result: Result<Quote, VenueError>
-            do {
-                result = .success(try VenueAdapters.parse(spec.kind, symbol: symbol, response: vr, generic: spec.generic))
-            } catch {
-                result = .failure(error)
-            }
-            return Completion(key: key, sample: SourceSample(result: result, receivedAtMs: receivedAt, responseSeq: 0),
-                              httpStatus: response.status, latencyMs: response.timing.totalMs, transportError: nil)
-        } catch {
-            let err = VenueError(error.code == .timeout ? .unavailable : .other, "\(error)")
-            return Completion(key: key, sample: SourceSample(result: .failure(err), receivedAtMs: WallClock.nowMs(), responseSeq: 0),
-                              httpStatus: nil, latencyMs: nil, transportError: error.code.rawValue)
-        }
+    static func specsByName(_ sources: [SourceSpec]) -> [String: SourceSpec] {
+        var out: [String: SourceSpec] = [:]
+        for s in sources { out[s.name] = s }
+        return out
     }
 
     /// A reload keeps the schedule (bucket, backoff, quarantine) of every source whose spec is unchanged:

@@ -36,7 +36,8 @@ final class FakeVenueHandler: ChannelInboundHandler, @unchecked Sendable {
             send(context: context, status: status, body: Array(body.utf8))
             return
         }
-        guard let (venue, symbol) = Venues.route(uri) else {
+        let batch = Venues.batchRoute(uri)
+        guard let (venue, symbol) = batch.map({ ($0.venue, nil) }) ?? Venues.route(uri) else {
             send(context: context, status: 404, body: Array(#"{"error":"no such venue route"}"#.utf8))
             return
         }
@@ -59,11 +60,23 @@ final class FakeVenueHandler: ChannelInboundHandler, @unchecked Sendable {
             return send(context: context, status: 200, body: Self.hugeBody)
         default: break
         }
-        guard let symbol, let req = Venues.resolve(venue: venue, symbol: symbol),
-              let (basePrice, ts0) = state.venuePrice(venue, req.base + "-USD", mode: mode, nowMs: nowMs) else {
+        if let batch {
+            return respondBatch(context: context, batch, mode: mode, nowMs: nowMs)
+        }
+        guard let symbol, let req = Venues.resolve(venue: venue, symbol: symbol, syntheticWidth: state.syntheticWidth),
+              let (price, ts) = priced(req, mode: mode, nowMs: nowMs) else {
             let (st, body) = Venues.unknownSymbol(venue)
             return send(context: context, status: st, body: Array(body.utf8))
         }
+        var body = Array(Venues.body(req, price: price, tsMs: ts, wrongPair: mode == .wrongpair).utf8)
+        if mode == .truncated { body = Array(body.prefix(body.count / 2)) }
+        if mode == .slowdrip { return drip(context: context, body: body) }
+        send(context: context, status: 200, body: body)
+    }
+
+    /// The price and timestamp the venue quotes for `req` in `mode`, nil when the fake does not list it.
+    private func priced(_ req: Venues.Request, mode: FaultMode, nowMs: Int64) -> (Double, Int64)? {
+        guard let (basePrice, ts0) = state.venuePrice(req.venue, req.base + "-USD", mode: mode, nowMs: nowMs) else { return nil }
         var price = basePrice
         if req.quote != "USD", let q = state.price(req.quote + "-USD"), q > 0 { price /= q }
         var ts = ts0
@@ -76,7 +89,33 @@ final class FakeVenueHandler: ChannelInboundHandler, @unchecked Sendable {
         case .absurd: price = 1e308
         default: break
         }
-        var body = Array(Venues.body(req, price: price, tsMs: ts, wrongPair: mode == .wrongpair).utf8)
+        return (price, ts)
+    }
+
+    /// A multi-symbol ticker request: the named symbols (or the whole market) in the venue's batch
+    /// shape. Unknown names follow the venue: Kraken fails the whole request, Binance's `symbols`
+    /// too, Pyth unless `ignore_invalid_price_ids`; the others leave them out.
+    private func respondBatch(context: ChannelHandlerContext, _ route: Venues.BatchRoute, mode: FaultMode, nowMs: Int64) {
+        let venue = route.venue
+        let width = state.syntheticWidth
+        var requests: [Venues.Request] = []
+        if let symbols = route.symbols {
+            for symbol in symbols {
+                if let req = Venues.resolve(venue: venue, symbol: symbol, syntheticWidth: width), state.price(req.base + "-USD") != nil {
+                    requests.append(req)
+                } else if venue == "kraken" || venue == "binance" || (venue == "pyth" && !route.ignoreInvalid) {
+                    let (st, body) = Venues.unknownSymbol(venue)
+                    return send(context: context, status: st, body: Array(body.utf8))
+                }
+            }
+        } else if route.instType == nil || route.instType == "SPOT" {
+            requests = Venues.market(venue: venue, bases: state.bases(), syntheticWidth: width)
+        }
+        let entries = requests.compactMap { req -> Venues.Entry? in
+            guard let (price, ts) = priced(req, mode: mode, nowMs: nowMs) else { return nil }
+            return Venues.Entry(request: req, price: price, tsMs: ts, wrongPair: mode == .wrongpair)
+        }
+        var body = Array(Venues.batchBody(venue: venue, entries: entries, nowMs: nowMs).utf8)
         if mode == .truncated { body = Array(body.prefix(body.count / 2)) }
         if mode == .slowdrip { return drip(context: context, body: body) }
         send(context: context, status: 200, body: body)
@@ -169,7 +208,7 @@ final class FakeVenueHandler: ChannelInboundHandler, @unchecked Sendable {
         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
         let loop = context.eventLoop
         let channel = context.channel
-        func step(_ offset: Int) {
+        @Sendable func step(_ offset: Int) {
             guard channel.isActive else { return }
             if offset >= body.count {
                 channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)

@@ -34,6 +34,25 @@ final class VenueState: @unchecked Sendable {
     /// a test can compute what the daemon sees (`/_control/wiggle?on=0`).
     private var wiggleOn = true
     private var tick: UInt64 = 0
+    /// Digits of the synthetic pair names (`--synthetic-pairs`); 4 when there are none.
+    private(set) var syntheticWidth = 4
+    private(set) var syntheticCount = 0
+
+    /// Lists `count` synthetic pairs (see `Synthetic`) at their fixed prices.
+    func addSynthetic(count: Int) {
+        lock.withLock {
+            syntheticCount = count
+            syntheticWidth = Synthetic.width(count)
+            for i in stride(from: 1, through: count, by: 1) {
+                prices[Synthetic.base(i, width: syntheticWidth) + "-USD"] = Synthetic.price(i)
+            }
+        }
+    }
+
+    /// The base assets the fake lists (every priced pair is `BASE-USD`), sorted.
+    func bases() -> [String] {
+        lock.withLock { prices.keys.compactMap { $0.hasSuffix("-USD") ? String($0.dropLast(4)) : nil }.sorted() }
+    }
 
     func setPrice(_ pair: String, _ price: Double) {
         lock.withLock { prices[pair] = price }
@@ -111,6 +130,11 @@ final class VenueState: @unchecked Sendable {
     func venuePrice(_ venue: String, _ pair: String, mode: FaultMode, nowMs: Int64) -> (Double, Int64)? {
         lock.withLock {
             guard let base = prices[pair] else { return nil }
+            if Synthetic.isSynthetic(String(pair.prefix { $0 != "-" })) {
+                // Exact prices, no per-venue offset, one common tick (see `Synthetic.tick`).
+                let p = base * Synthetic.tick(nowMs: nowMs)
+                return (mode == .crash ? p * 0.2 : p, nowMs)
+            }
             let offsetBps = Double(abs(venue.hashValueStable) % 9) - 4
             let wiggle = wiggleOn ? Double((nowMs / 250) % 7) - 3 : 0
             var p = base * (1 + (offsetBps + wiggle * 0.2) / 10_000)

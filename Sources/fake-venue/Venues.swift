@@ -18,6 +18,7 @@ enum Venues {
     static func assets(_ raw: String, venue: String) -> (String, String)? {
         var s = raw.uppercased().replacingOccurrences(of: "-", with: "")
             .replacingOccurrences(of: "_", with: "").replacingOccurrences(of: "/", with: "")
+            .replacingOccurrences(of: ":", with: "")
         if venue == "bitfinex", s.hasPrefix("T") { s.removeFirst() }
         for quote in ["USDT", "USDC", "UST", "USD"] where s.hasSuffix(quote) && s.count > quote.count {
             var base = String(s.dropLast(quote.count))
@@ -34,6 +35,8 @@ enum Venues {
         var symbol: String
         var base: String
         var quote: String
+        /// A `--synthetic-pairs` pair: exact price, 8 decimals, spread of ±0.01.
+        var synthetic: Bool { Synthetic.isSynthetic(base) }
     }
 
     /// Finds venue and symbol in a request path such as `/kraken/0/public/Ticker?pair=XBTUSD`.
@@ -59,14 +62,14 @@ enum Venues {
         }
     }
 
-    static func resolve(venue: String, symbol: String) -> Request? {
+    static func resolve(venue: String, symbol: String, syntheticWidth: Int = 4) -> Request? {
         switch venue {
         case "pyth":
-            guard let base = pythFeeds[symbol] else { return nil }
+            guard let base = pythFeeds[symbol] ?? Synthetic.base(pythID: symbol, width: syntheticWidth) else { return nil }
             return Request(venue: venue, symbol: symbol, base: base, quote: "USD")
         case "coingecko":
             let parts = symbol.split(separator: "/").map(String.init)
-            guard parts.count == 2, let base = geckoIDs[parts[0]] else { return nil }
+            guard parts.count == 2, let base = geckoIDs[parts[0]] ?? Synthetic.base(geckoID: parts[0]) else { return nil }
             return Request(venue: venue, symbol: symbol, base: base, quote: parts[1].uppercased())
         default:
             guard let (b, q) = assets(symbol, venue: venue) else { return nil }
@@ -76,12 +79,8 @@ enum Venues {
 
     /// 200 body for a quote; `p` may be NaN/0/negative/huge by fault.
     static func body(_ r: Request, price p: Double, tsMs: Int64, wrongPair: Bool) -> String {
-        let bid = p * 0.99995, ask = p * 1.00005
-        func f(_ x: Double) -> String {
-            if x.isNaN { return "NaN" }
-            if abs(x) >= 1e100 { return String(format: "%.0e", x) }
-            return String(format: abs(x) < 10 ? "%.6f" : "%.2f", x)
-        }
+        let (bid, ask) = book(r, p)
+        let f = { (x: Double) in format(x, synthetic: r.synthetic) }
         let sym = wrongPair ? "ETH" + r.quote : r.symbol
         let sec = tsMs / 1000
         let iso: String = {
@@ -96,7 +95,7 @@ enum Venues {
         case "coinbase":
             return #"{"ask":"\#(f(ask))","bid":"\#(f(bid))","volume":"1000.0","trade_id":12345,"price":"\#(f(p))","size":"0.01","time":"\#(iso)"}"#
         case "kraken":
-            let key = "X" + (r.base == "BTC" ? "XBT" : r.base) + "Z" + r.quote
+            let key = krakenResultKey(base: r.base, quote: r.quote)
             return #"{"error":[],"result":{"\#(key)":{"a":["\#(f(ask))","1","1.000"],"b":["\#(f(bid))","1","1.000"],"c":["\#(f(p))","0.1"],"v":["1","2"],"p":["1","2"],"t":[1,2],"l":["1","1"],"h":["1","1"],"o":"\#(f(p))"}}}"#
         case "bitstamp":
             return #"{"timestamp":"\#(sec)","last":"\#(f(p))","bid":"\#(f(bid))","ask":"\#(f(ask))","volume":"10.0","pair":"\#(wrongPair ? "ETH" : r.base)/\#(r.quote)"}"#
@@ -124,6 +123,32 @@ enum Venues {
         default:
             return "{}"
         }
+    }
+
+    /// Best bid and ask around `p`: ±0.005 % for the built-in pairs, ±0.01 for synthetic ones
+    /// (so their mid is exactly the price).
+    static func book(_ r: Request, _ p: Double) -> (bid: Double, ask: Double) {
+        r.synthetic ? (p - 0.01, p + 0.01) : (p * 0.99995, p * 1.00005)
+    }
+
+    /// A price as the venues write it (8 decimals for synthetic pairs, so nothing is rounded away).
+    static func format(_ x: Double, synthetic: Bool) -> String {
+        if x.isNaN { return "NaN" }
+        if abs(x) >= 1e100 { return String(format: "%.0e", x) }
+        if synthetic { return String(format: "%.8f", x) }
+        return String(format: abs(x) < 10 ? "%.6f" : "%.2f", x)
+    }
+
+    /// Kraken's result key: legacy assets are four letters, `X` (crypto) or `Z` (fiat) before a
+    /// three-letter code (`XXBTZUSD`, `XETHZUSD`, `USDTZUSD`); newer assets are as requested (`SOLUSD`).
+    static func krakenResultKey(base: String, quote: String) -> String {
+        let fiat: Set<String> = ["USD", "EUR", "GBP", "JPY", "CAD", "CHF", "AUD"]
+        let b = base == "BTC" ? "XBT" : base
+        let q = quote
+        let legacyCrypto: Set<String> = ["XBT", "ETH", "LTC", "XRP", "ETC", "XMR", "ZEC", "XLM", "XDG"]
+        if legacyCrypto.contains(b), fiat.contains(q) { return "X" + b + "Z" + q }
+        if b == "USDT", fiat.contains(q) { return b + "Z" + q }
+        return b + q
     }
 
     /// The venue's own way of saying "no such instrument".

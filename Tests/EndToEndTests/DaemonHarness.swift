@@ -57,8 +57,9 @@ final class FakeVenue: @unchecked Sendable {
     let child: ChildProcess
     let port: Int
 
-    init(dir: String) async throws {
-        child = try ChildProcess(Binaries.path("fake-venue"), ["--port", "0"], logPath: dir + "/fake-venue.log")
+    /// `arguments` go after `--port 0` (e.g. `["--synthetic-pairs", "50"]`).
+    init(dir: String, arguments: [String] = []) async throws {
+        child = try ChildProcess(Binaries.path("fake-venue"), ["--port", "0"] + arguments, logPath: dir + "/fake-venue.log")
         var port = 0
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {

@@ -15,9 +15,14 @@ enum BinanceParser {
                 return name == nil || bid == nil || ask == nil
             }
             try InstrumentGuard.check(.binance, requested: symbol, answered: name, in: s)
-            return try Quote(bid: s.decimal(bid, "bidPrice", .binance),
-                             ask: s.decimal(ask, "askPrice", .binance)).requiringPrice(.binance)
+            return try quote(s, bid: bid, ask: ask)
         }
+    }
+
+    /// The quote from a ticker's fields; the batch parser uses the same rules.
+    static func quote(_ s: JSONScanner, bid: JSONSpan?, ask: JSONSpan?) throws(VenueError) -> Quote {
+        try Quote(bid: s.decimal(bid, "bidPrice", .binance),
+                  ask: s.decimal(ask, "askPrice", .binance)).requiringPrice(.binance)
     }
 
     /// `{"code": <negative int>, "msg": ...}`; codes from Binance's errors.md.

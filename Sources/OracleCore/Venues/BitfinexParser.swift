@@ -23,10 +23,15 @@ enum BitfinexParser {
             guard count >= minCount else {
                 throw VenueError(.other, "bitfinex: ticker array has \(count) fields, expected at least \(minCount) for '\(symbol)'")
             }
-            return try Quote(bid: s.decimal(bid, "[BID]", .bitfinex),
-                             ask: s.decimal(ask, "[ASK]", .bitfinex),
-                             last: s.decimal(last, "[LAST_PRICE]", .bitfinex)).requiringPrice(.bitfinex)
+            return try quote(s, bid: bid, ask: ask, last: last)
         }
+    }
+
+    /// The quote from a ticker's fields; the batch parser uses the same rules.
+    static func quote(_ s: JSONScanner, bid: JSONSpan?, ask: JSONSpan?, last: JSONSpan?) throws(VenueError) -> Quote {
+        try Quote(bid: s.decimal(bid, "[BID]", .bitfinex),
+                  ask: s.decimal(ask, "[ASK]", .bitfinex),
+                  last: s.decimal(last, "[LAST_PRICE]", .bitfinex)).requiringPrice(.bitfinex)
     }
 
     static func verdict(_ s: JSONScanner, _ root: JSONSpan) -> BodyVerdict? {

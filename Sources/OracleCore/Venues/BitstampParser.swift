@@ -17,11 +17,16 @@ enum BitstampParser {
                 return bid == nil || ask == nil || last == nil || ts == nil || pair == nil
             }
             try InstrumentGuard.check(.bitstamp, requested: symbol, answered: pair, in: s)
-            return try Quote(bid: s.decimal(bid, "bid", .bitstamp),
-                             ask: s.decimal(ask, "ask", .bitstamp),
-                             last: s.decimal(last, "last", .bitstamp),
-                             exchangeTimestampMs: s.timestamp(ts, "timestamp", unit: .s, .bitstamp)).requiringPrice(.bitstamp)
+            return try quote(s, bid: bid, ask: ask, last: last, ts: ts)
         }
+    }
+
+    /// The quote from a ticker's fields; the batch parser uses the same rules.
+    static func quote(_ s: JSONScanner, bid: JSONSpan?, ask: JSONSpan?, last: JSONSpan?, ts: JSONSpan?) throws(VenueError) -> Quote {
+        try Quote(bid: s.decimal(bid, "bid", .bitstamp),
+                  ask: s.decimal(ask, "ask", .bitstamp),
+                  last: s.decimal(last, "last", .bitstamp),
+                  exchangeTimestampMs: s.timestamp(ts, "timestamp", unit: .s, .bitstamp)).requiringPrice(.bitstamp)
     }
 
     static func verdict(_ s: JSONScanner, _ root: JSONSpan) -> BodyVerdict? {

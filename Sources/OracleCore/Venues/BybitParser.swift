@@ -16,11 +16,16 @@ enum BybitParser {
             let ticker = try s.requireObject(first, "result.list[0]", .bybit)
             let (bid, ask, last, name, _) = s.members(of: ticker, wanted: 4, "bid1Price", "ask1Price", "lastPrice", "symbol")
             try InstrumentGuard.check(.bybit, requested: symbol, answered: name, in: s)
-            return try Quote(bid: s.decimal(bid, "bid1Price", .bybit),
-                             ask: s.decimal(ask, "ask1Price", .bybit),
-                             last: s.decimal(last, "lastPrice", .bybit),
-                             exchangeTimestampMs: s.timestamp(time, "time", unit: .ms, .bybit)).requiringPrice(.bybit)
+            return try quote(s, bid: bid, ask: ask, last: last, time: time)
         }
+    }
+
+    /// The quote from a ticker's fields and the envelope `time`; the batch parser uses the same rules.
+    static func quote(_ s: JSONScanner, bid: JSONSpan?, ask: JSONSpan?, last: JSONSpan?, time: JSONSpan?) throws(VenueError) -> Quote {
+        try Quote(bid: s.decimal(bid, "bid1Price", .bybit),
+                  ask: s.decimal(ask, "ask1Price", .bybit),
+                  last: s.decimal(last, "lastPrice", .bybit),
+                  exchangeTimestampMs: s.timestamp(time, "time", unit: .ms, .bybit)).requiringPrice(.bybit)
     }
 
     static func verdict(_ s: JSONScanner, _ root: JSONSpan) -> BodyVerdict? {

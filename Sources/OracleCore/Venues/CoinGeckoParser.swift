@@ -38,18 +38,23 @@ enum CoinGeckoParser {
             guard let coin = s.member(named: id, of: root), coin.kind == .object else {
                 throw VenueError(.unknownSymbol, "coingecko: no price for coin id '\(id)'; check the id on coingecko.com (e.g. 'bitcoin', not 'BTC')")
             }
-            var price: JSONSpan?, updated: JSONSpan?
-            s.forEachMember(of: coin) { k, v in
-                if s.string(k, equalsText: currency) { price = v }
-                else if s.string(k, equals: "last_updated_at") { updated = v }
-                return price == nil || updated == nil
-            }
-            guard let price, price.kind != .null else {
-                throw VenueError(.unknownSymbol, "coingecko: coin '\(id)' has no price in vs currency '\(currency)'")
-            }
-            return try Quote(last: s.decimal(price, "<id>.<currency>", .coingecko),
-                             exchangeTimestampMs: s.timestamp(updated, "last_updated_at", unit: .s, .coingecko)).requiringPrice(.coingecko)
+            return try quote(s, coin: coin, id: id, currency: currency)
         }
+    }
+
+    /// The quote in `currency` from one coin object; the batch parser uses the same rules.
+    static func quote(_ s: JSONScanner, coin: JSONSpan, id: String, currency: String) throws(VenueError) -> Quote {
+        var price: JSONSpan?, updated: JSONSpan?
+        s.forEachMember(of: coin) { k, v in
+            if s.string(k, equalsText: currency) { price = v }
+            else if s.string(k, equals: "last_updated_at") { updated = v }
+            return price == nil || updated == nil
+        }
+        guard let price, price.kind != .null else {
+            throw VenueError(.unknownSymbol, "coingecko: coin '\(id)' has no price in vs currency '\(currency)'")
+        }
+        return try Quote(last: s.decimal(price, "<id>.<currency>", .coingecko),
+                         exchangeTimestampMs: s.timestamp(updated, "last_updated_at", unit: .s, .coingecko)).requiringPrice(.coingecko)
     }
 
     static func verdict(_ s: JSONScanner, _ root: JSONSpan) -> BodyVerdict? {

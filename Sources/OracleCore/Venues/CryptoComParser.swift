@@ -34,11 +34,16 @@ enum CryptoComParser {
                 return name == nil || bid == nil || ask == nil || last == nil || t == nil
             }
             try InstrumentGuard.check(.cryptocom, requested: symbol, answered: name, in: s)
-            return try Quote(bid: s.decimal(bid, "b", .cryptocom),
-                             ask: s.decimal(ask, "k", .cryptocom),
-                             last: s.decimal(last, "a", .cryptocom),
-                             exchangeTimestampMs: s.timestamp(t, "t", unit: .ms, .cryptocom)).requiringPrice(.cryptocom)
+            return try quote(s, bid: bid, ask: ask, last: last, t: t)
         }
+    }
+
+    /// The quote from a ticker's fields; the batch parser uses the same rules.
+    static func quote(_ s: JSONScanner, bid: JSONSpan?, ask: JSONSpan?, last: JSONSpan?, t: JSONSpan?) throws(VenueError) -> Quote {
+        try Quote(bid: s.decimal(bid, "b", .cryptocom),
+                  ask: s.decimal(ask, "k", .cryptocom),
+                  last: s.decimal(last, "a", .cryptocom),
+                  exchangeTimestampMs: s.timestamp(t, "t", unit: .ms, .cryptocom)).requiringPrice(.cryptocom)
     }
 
     static func verdict(_ s: JSONScanner, _ root: JSONSpan) -> BodyVerdict? {

@@ -17,11 +17,16 @@ enum GeminiParser {
             }
             var ts: JSONSpan?
             if let volume, volume.kind == .object { ts = s.member("timestamp", of: volume) }
-            return try Quote(bid: s.decimal(bid, "bid", .gemini),
-                             ask: s.decimal(ask, "ask", .gemini),
-                             last: s.decimal(last, "last", .gemini),
-                             exchangeTimestampMs: s.timestamp(ts, "volume.timestamp", unit: .ms, .gemini)).requiringPrice(.gemini)
+            return try quote(s, bid: bid, ask: ask, last: last, ts: ts)
         }
+    }
+
+    /// The quote from a ticker's fields; the pricefeed batch passes only `last` (see `parseBatch`).
+    static func quote(_ s: JSONScanner, bid: JSONSpan?, ask: JSONSpan?, last: JSONSpan?, ts: JSONSpan?) throws(VenueError) -> Quote {
+        try Quote(bid: s.decimal(bid, "bid", .gemini),
+                  ask: s.decimal(ask, "ask", .gemini),
+                  last: s.decimal(last, "last", .gemini),
+                  exchangeTimestampMs: s.timestamp(ts, "volume.timestamp", unit: .ms, .gemini)).requiringPrice(.gemini)
     }
 
     static func verdict(_ s: JSONScanner, _ root: JSONSpan) -> BodyVerdict? {

@@ -33,11 +33,17 @@ enum HTXParser {
                 else if s.string(k, equals: "close") { close = v }
                 return bid == nil || ask == nil || close == nil
             }
-            return try Quote(bid: s.decimal(firstOf(s, bid, "tick.bid"), "tick.bid[0]", .htx),
-                             ask: s.decimal(firstOf(s, ask, "tick.ask"), "tick.ask[0]", .htx),
-                             last: s.decimal(close, "tick.close", .htx),
-                             exchangeTimestampMs: s.timestamp(ts, "ts", unit: .ms, .htx)).requiringPrice(.htx)
+            return try quote(s, bid: bid, ask: ask, close: close, ts: ts)
         }
+    }
+
+    /// The quote from a tick's fields and the envelope `ts`; the batch parser uses the same rules
+    /// (`/market/tickers` sends bid/ask as bare numbers, which `firstOf` accepts).
+    static func quote(_ s: JSONScanner, bid: JSONSpan?, ask: JSONSpan?, close: JSONSpan?, ts: JSONSpan?) throws(VenueError) -> Quote {
+        try Quote(bid: s.decimal(firstOf(s, bid, "tick.bid"), "tick.bid[0]", .htx),
+                  ask: s.decimal(firstOf(s, ask, "tick.ask"), "tick.ask[0]", .htx),
+                  last: s.decimal(close, "tick.close", .htx),
+                  exchangeTimestampMs: s.timestamp(ts, "ts", unit: .ms, .htx)).requiringPrice(.htx)
     }
 
     /// `[price, size]` → price; a bare number is accepted as the price too.

@@ -29,18 +29,23 @@ enum KrakenParser {
                 }
                 throw VenueError(.other, "kraken: result holds \(entries) pairs and none is named '\(symbol)'; configure the pair's result name (e.g. XXBTZUSD)")
             }
-            let ticker = try s.requireObject(chosen, "result.<pair>", .kraken)
-            var a: JSONSpan?, b: JSONSpan?, c: JSONSpan?
-            s.forEachMember(of: ticker) { k, v in
-                if s.string(k, equals: "a") { a = v }
-                else if s.string(k, equals: "b") { b = v }
-                else if s.string(k, equals: "c") { c = v }
-                return a == nil || b == nil || c == nil
-            }
-            return try Quote(bid: s.decimal(priceOf(s, b, "b", .kraken), "b[0]", .kraken),
-                             ask: s.decimal(priceOf(s, a, "a", .kraken), "a[0]", .kraken),
-                             last: s.decimal(priceOf(s, c, "c", .kraken), "c[0]", .kraken)).requiringPrice(.kraken)
+            return try quote(s, ticker: chosen)
         }
+    }
+
+    /// The quote from one `result.<pair>` object; the batch parser uses the same rules.
+    static func quote(_ s: JSONScanner, ticker: JSONSpan) throws(VenueError) -> Quote {
+        let ticker = try s.requireObject(ticker, "result.<pair>", .kraken)
+        var a: JSONSpan?, b: JSONSpan?, c: JSONSpan?
+        s.forEachMember(of: ticker) { k, v in
+            if s.string(k, equals: "a") { a = v }
+            else if s.string(k, equals: "b") { b = v }
+            else if s.string(k, equals: "c") { c = v }
+            return a == nil || b == nil || c == nil
+        }
+        return try Quote(bid: s.decimal(priceOf(s, b, "b", .kraken), "b[0]", .kraken),
+                         ask: s.decimal(priceOf(s, a, "a", .kraken), "a[0]", .kraken),
+                         last: s.decimal(priceOf(s, c, "c", .kraken), "c[0]", .kraken)).requiringPrice(.kraken)
     }
 
     /// Element 0 of a `[price, wholeLotVolume, lotVolume]` array; absent stays absent.

@@ -16,11 +16,18 @@ enum KuCoinParser {
                 else if s.string(k, equals: "time") { time = v }
                 return bid == nil || ask == nil || last == nil || time == nil
             }
-            return try Quote(bid: s.decimal(bid, "bestBid", .kucoin),
-                             ask: s.decimal(ask, "bestAsk", .kucoin),
-                             last: s.decimal(last, "price", .kucoin),
-                             exchangeTimestampMs: s.timestamp(time, "time", unit: .ms, .kucoin)).requiringPrice(.kucoin)
+            return try quote(s, bid: (bid, "bestBid"), ask: (ask, "bestAsk"), last: (last, "price"), time: time)
         }
+    }
+
+    /// The quote from a ticker's fields (named as the endpoint names them: `bestBid` in level1,
+    /// `buy` in allTickers); the batch parser uses the same rules.
+    static func quote(_ s: JSONScanner, bid: (JSONSpan?, StaticString), ask: (JSONSpan?, StaticString),
+                      last: (JSONSpan?, StaticString), time: JSONSpan?) throws(VenueError) -> Quote {
+        try Quote(bid: s.decimal(bid.0, bid.1, .kucoin),
+                  ask: s.decimal(ask.0, ask.1, .kucoin),
+                  last: s.decimal(last.0, last.1, .kucoin),
+                  exchangeTimestampMs: s.timestamp(time, "time", unit: .ms, .kucoin)).requiringPrice(.kucoin)
     }
 
     static func verdict(_ s: JSONScanner, _ root: JSONSpan) -> BodyVerdict? {

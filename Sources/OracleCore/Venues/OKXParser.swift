@@ -14,11 +14,16 @@ enum OKXParser {
             let ticker = try s.requireObject(first, "data[0]", .okx)
             let (bid, ask, last, ts, inst) = s.members(of: ticker, wanted: 5, "bidPx", "askPx", "last", "ts", "instId")
             try InstrumentGuard.check(.okx, requested: symbol, answered: inst, in: s)
-            return try Quote(bid: s.decimal(bid, "bidPx", .okx),
-                             ask: s.decimal(ask, "askPx", .okx),
-                             last: s.decimal(last, "last", .okx),
-                             exchangeTimestampMs: s.timestamp(ts, "ts", unit: .ms, .okx)).requiringPrice(.okx)
+            return try quote(s, bid: bid, ask: ask, last: last, ts: ts)
         }
+    }
+
+    /// The quote from a ticker's fields; the batch parser uses the same rules.
+    static func quote(_ s: JSONScanner, bid: JSONSpan?, ask: JSONSpan?, last: JSONSpan?, ts: JSONSpan?) throws(VenueError) -> Quote {
+        try Quote(bid: s.decimal(bid, "bidPx", .okx),
+                  ask: s.decimal(ask, "askPx", .okx),
+                  last: s.decimal(last, "last", .okx),
+                  exchangeTimestampMs: s.timestamp(ts, "ts", unit: .ms, .okx)).requiringPrice(.okx)
     }
 
     static func verdict(_ s: JSONScanner, _ root: JSONSpan) -> BodyVerdict? {

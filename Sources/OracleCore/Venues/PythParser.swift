@@ -90,23 +90,28 @@ enum PythParser {
                 if entries == 0 { throw VenueError(.unknownSymbol, "pyth: no parsed price for feed \(symbol)") }
                 throw VenueError(.other, "pyth: response carries feed '\(seen ?? "(no id)")' but feed '\(normalizedFeedID(symbol))' was requested; check base_url and the feed id")
             }
-            let entry = try s.requireObject(chosen, "parsed[0]", .pyth)
-            let price = try s.requireObject(s.member("price", of: entry), "parsed[0].price", .pyth)
-            var mantissa: JSONSpan?, conf: JSONSpan?, expo: JSONSpan?, time: JSONSpan?
-            s.forEachMember(of: price) { k, v in
-                if s.string(k, equals: "price") { mantissa = v }
-                else if s.string(k, equals: "conf") { conf = v }
-                else if s.string(k, equals: "expo") { expo = v }
-                else if s.string(k, equals: "publish_time") { time = v }
-                return mantissa == nil || conf == nil || expo == nil || time == nil
-            }
-            guard let expoText = s.codeText(expo), let exponent = Int(expoText) else {
-                throw VenueError(.other, "pyth: price.expo is missing or not an integer")
-            }
-            return Quote(last: try scaled(s, mantissa, exponent, "price.price", required: true),
-                         exchangeTimestampMs: try s.timestamp(time, "price.publish_time", unit: .s, .pyth),
-                         confidence: try scaled(s, conf, exponent, "price.conf", required: false))
+            return try quote(s, entry: chosen)
         }
+    }
+
+    /// The quote from one `parsed[]` entry; the batch parser uses the same rules.
+    static func quote(_ s: JSONScanner, entry: JSONSpan) throws(VenueError) -> Quote {
+        let entry = try s.requireObject(entry, "parsed[0]", .pyth)
+        let price = try s.requireObject(s.member("price", of: entry), "parsed[0].price", .pyth)
+        var mantissa: JSONSpan?, conf: JSONSpan?, expo: JSONSpan?, time: JSONSpan?
+        s.forEachMember(of: price) { k, v in
+            if s.string(k, equals: "price") { mantissa = v }
+            else if s.string(k, equals: "conf") { conf = v }
+            else if s.string(k, equals: "expo") { expo = v }
+            else if s.string(k, equals: "publish_time") { time = v }
+            return mantissa == nil || conf == nil || expo == nil || time == nil
+        }
+        guard let expoText = s.codeText(expo), let exponent = Int(expoText) else {
+            throw VenueError(.other, "pyth: price.expo is missing or not an integer")
+        }
+        return Quote(last: try scaled(s, mantissa, exponent, "price.price", required: true),
+                     exchangeTimestampMs: try s.timestamp(time, "price.publish_time", unit: .s, .pyth),
+                     confidence: try scaled(s, conf, exponent, "price.conf", required: false))
     }
 
     private static func scaled(_ s: JSONScanner, _ v: JSONSpan?, _ exponent: Int, _ field: StaticString,

@@ -12,15 +12,18 @@
 /// - A 2xx body that is an error by the venue's rules is that error; a 2xx body that is not
 ///   JSON, or not the expected shape, is `other`.
 enum ResponseTriage {
-    static func parse(
+    ///
+    /// Generic over the result so a batch answer (many quotes from one body) goes through the
+    /// same whole-body rules as a single ticker.
+    static func parse<R>(
         _ response: VenueResponse,
         venue: VenueKind,
         bodyVerdict: (JSONScanner, JSONSpan) -> BodyVerdict?,
         textVerdict: (String) -> BodyVerdict? = { _ in nil },
-        quote: (JSONScanner, JSONSpan) throws(VenueError) -> Quote
-    ) throws(VenueError) -> Quote {
-        try response.body.withUnsafeBufferPointer { (buffer) throws(VenueError) -> Quote in
-            try JSONScanner.withScanner(buffer) { (scanner) throws(VenueError) -> Quote in
+        quote: (JSONScanner, JSONSpan) throws(VenueError) -> R
+    ) throws(VenueError) -> R {
+        try response.body.withUnsafeBufferPointer { (buffer) throws(VenueError) -> R in
+            try JSONScanner.withScanner(buffer) { (scanner) throws(VenueError) -> R in
                 var root: JSONSpan?
                 var syntaxError: JSONScanError?
                 do throws(JSONScanError) {

@@ -1,0 +1,100 @@
+/// One batch response read for many symbols: a quote or an error per configured symbol.
+///
+/// `bodyError` is set when the response as a whole failed (HTTP status, HTML, the venue's error
+/// envelope, a rate limit): every symbol then carries that same error, and the scheduler treats
+/// the request like any failed request (backoff, `Retry-After`, quarantine). When it is nil the
+/// venue answered, and a symbol's own failure (a malformed entry, a symbol the venue did not
+/// list) is that symbol's alone.
+public struct BatchAnswer: Sendable {
+    public var bodyError: VenueError?
+    /// Keyed by the configured (venue) spelling, exactly as passed in `symbols`.
+    public var results: [String: Result<Quote, VenueError>]
+
+    public init(bodyError: VenueError?, results: [String: Result<Quote, VenueError>]) {
+        self.bodyError = bodyError
+        self.results = results
+    }
+}
+
+/// Collects the per-symbol outcomes while a batch parser walks the entries of one body.
+struct BatchCollector {
+    let venue: VenueKind
+    /// Configured symbols, without duplicates, in request order.
+    let symbols: [String]
+    private var outcomes: [Result<Quote, VenueError>?]
+    private var hits: [Int]
+    /// Entries seen in the body (for the "not in the batch answer" message).
+    private(set) var entries = 0
+
+    init(venue: VenueKind, symbols: [String]) {
+        self.venue = venue
+        self.symbols = symbols
+        outcomes = Array(repeating: nil, count: symbols.count)
+        hits = Array(repeating: 0, count: symbols.count)
+    }
+
+    /// Counts one entry of the body, wanted or not.
+    mutating func sawEntry() { entries += 1 }
+
+    /// Records the entry for symbol `index`: `quote` runs only here, so an unwanted entry costs
+    /// nothing beyond finding its name, and a throwing entry spoils only its own symbol.
+    mutating func offer(_ index: Int, _ quote: () throws(VenueError) -> Quote) {
+        hits[index] += 1
+        if hits[index] > 1 {
+            // Two entries for one instrument: a venue bug or a proxy splicing answers. Neither
+            // copy can be trusted over the other.
+            outcomes[index] = .failure(VenueError(.other, "\(venue.rawValue): symbol '\(symbols[index])' appears \(hits[index]) times in the batch answer; refusing an ambiguous quote"))
+            return
+        }
+        do throws(VenueError) {
+            outcomes[index] = .success(try quote())
+        } catch {
+            outcomes[index] = .failure(VenueError(error.errorClass, "\(error.message) (entry for '\(symbols[index])')"))
+        }
+    }
+
+    /// The outcome for every symbol; a symbol with no entry gets an `unknown_symbol` error.
+    func finish() -> [String: Result<Quote, VenueError>] {
+        var out: [String: Result<Quote, VenueError>] = [:]
+        out.reserveCapacity(symbols.count)
+        for (i, symbol) in symbols.enumerated() {
+            out[symbol] = outcomes[i] ?? .failure(VenueError(.unknownSymbol,
+                "\(venue.rawValue): symbol '\(symbol)' not in the venue's batch answer (\(entries) entries); check that the venue lists it under this spelling"))
+        }
+        return out
+    }
+
+    /// Symbols without duplicates, order kept.
+    static func unique(_ symbols: [String]) -> [String] {
+        var seen = Set<String>()
+        return symbols.filter { seen.insert($0).inserted }
+    }
+}
+
+extension ResponseTriage {
+    /// Runs the whole-body rules on a batch response, then `entries` to fill the collector.
+    /// A whole-body failure becomes every symbol's error and the answer's `bodyError`.
+    static func parseBatch(
+        _ response: VenueResponse,
+        venue: VenueKind,
+        symbols: [String],
+        bodyVerdict: (JSONScanner, JSONSpan) -> BodyVerdict?,
+        textVerdict: (String) -> BodyVerdict? = { _ in nil },
+        entries: (JSONScanner, JSONSpan, inout BatchCollector) throws(VenueError) -> Void
+    ) -> BatchAnswer {
+        let wanted = BatchCollector.unique(symbols)
+        do throws(VenueError) {
+            let results = try parse(response, venue: venue, bodyVerdict: bodyVerdict, textVerdict: textVerdict) {
+                (s, root) throws(VenueError) -> [String: Result<Quote, VenueError>] in
+                var collector = BatchCollector(venue: venue, symbols: wanted)
+                try entries(s, root, &collector)
+                return collector.finish()
+            }
+            return BatchAnswer(bodyError: nil, results: results)
+        } catch {
+            var results: [String: Result<Quote, VenueError>] = [:]
+            for symbol in wanted { results[symbol] = .failure(error) }
+            return BatchAnswer(bodyError: error, results: results)
+        }
+    }
+}

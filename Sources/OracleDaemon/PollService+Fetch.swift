@@ -1,0 +1,45 @@
+import OracleCore
+import OracleFetch
+
+extension PollService {
+    /// Runs one planned request and turns its answer into a sample per slot it feeds. Parsing
+    /// happens here, in the request's own task, never on the loop.
+    static func fetch(_ unit: FetchPlan.Unit, spec: SourceSpec, fetcher: CurlMultiLoop, userAgent: String) async -> Completion {
+        let request = FetchRequest(url: unit.url, connectTimeoutMs: spec.connectTimeoutMs, totalTimeoutMs: spec.totalTimeoutMs,
+                                   maxBodyBytes: unit.maxBodyBytes, userAgent: userAgent)
+        do {
+            let response = try await fetcher.fetch(request)
+            let receivedAt = WallClock.nowMs()
+            let vr = VenueResponse(status: response.status, headers: response.headers, body: response.body, receivedAtMs: receivedAt)
+            let (results, requestError) = parse(unit, spec: spec, response: vr)
+            let samples = unit.targets.map { target in
+                let result = results[target.symbol]
+                    ?? .failure(VenueError(.other, "\(spec.kind.rawValue): no result for '\(target.symbol)' (internal: symbol not in the request)"))
+                return (target: target, sample: SourceSample(result: result, receivedAtMs: receivedAt, responseSeq: 0))
+            }
+            return Completion(unitKey: unit.key, source: unit.source, samples: samples, requestError: requestError,
+                              httpStatus: response.status, latencyMs: response.timing.totalMs, transportError: nil)
+        } catch {
+            let err = VenueError(error.code == .timeout ? .unavailable : .other, "\(error)")
+            let now = WallClock.nowMs()
+            let samples = unit.targets.map { (target: $0, sample: SourceSample(result: .failure(err), receivedAtMs: now, responseSeq: 0)) }
+            return Completion(unitKey: unit.key, source: unit.source, samples: samples, requestError: err,
+                              httpStatus: nil, latencyMs: nil, transportError: error.code.rawValue)
+        }
+    }
+
+    /// The quotes of one answer by symbol, and the request-level error (see `Completion.requestError`).
+    static func parse(_ unit: FetchPlan.Unit, spec: SourceSpec, response: VenueResponse)
+        -> (results: [String: Result<Quote, VenueError>], requestError: VenueError?) {
+        if unit.isBatch {
+            let answer = VenueAdapters.parseBatchAnswer(spec.kind, symbols: unit.symbols, response: response, generic: spec.generic)
+            return (answer.results, answer.bodyError)
+        }
+        guard let symbol = unit.symbols.first else { return ([:], nil) }
+        do throws(VenueError) {
+            return ([symbol: .success(try VenueAdapters.parse(spec.kind, symbol: symbol, response: response, generic: spec.generic))], nil)
+        } catch {
+            return ([symbol: .failure(error)], error)
+        }
+    }
+}
