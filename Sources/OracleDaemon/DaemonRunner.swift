@@ -14,6 +14,7 @@ import UnixSignals
 /// a second daemon on a live socket fails here, before it could disturb the first.
 public enum DaemonRunner {
     public static func run(configPath: String, logger: Logger) async throws {
+        MemoryTrimService.limitArenas()
         let config: OracleConfiguration
         do {
             config = try ConfigLoader.load(path: configPath)
@@ -57,19 +58,30 @@ public enum DaemonRunner {
             throw DaemonError("\(error)")
         }
         let fetcher = CurlMultiLoop(userAgent: config.daemon.userAgent)
+        // Started here too (FetchLoopService.run is idempotent about it) so fetching has begun by READY=1.
         fetcher.start()
+        let liveness = PartLiveness()
 
         // Created before the group runs, so a SIGHUP during start-up is not lost.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let poll = PollService(config: config, state: state, fetcher: fetcher, notifier: notifier, reloads: reloads,
-                               marksOut: feed, logger: logger)
-        var services: [any Service] = [poll]
-        if let margin { services.append(contentsOf: margin.services) }
-        services.append(ReloadSignalService(signals: hangups, reloads: reloads, notifier: notifier, logger: logger))
-        services.append(ServerService(server: server))
+                               marksOut: feed, logger: logger, liveness: liveness)
+        // Graceful shutdown runs in reverse: the listener closes first, the fetch thread stops last.
+        // A dead fetch thread or listener throws, which shuts the group down in that same order and
+        // makes `run` throw (exit status 1).
+        let fetchService = FetchLoopService(fetcher: fetcher, liveness: liveness, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: NamedService(fetchService), failureTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: NamedService(poll)),
+            .init(service: MemoryTrimService()),
+        ]
+        if let margin { services.append(contentsOf: margin.services.map { .init(service: NamedService($0)) }) }
+        services.append(.init(service: NamedService(ReloadSignalService(signals: hangups, reloads: reloads, notifier: notifier, logger: logger))))
+        services.append(.init(service: NamedService(ListenerService(server: server, liveness: liveness, logger: logger)),
+                              failureTerminationBehavior: .gracefullyShutdownGroup))
 
         let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) },
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         notifier.ready(status: "serving \(config.pairs.count) pairs from \(config.sources.count) sources on \(config.daemon.socketPath)")
@@ -88,16 +100,6 @@ public enum DaemonRunner {
 public struct DaemonError: Error, CustomStringConvertible {
     public let description: String
     public init(_ message: String) { description = message }
-}
-
-/// Keeps the socket served until graceful shutdown, then closes it (first, since it is last in the group).
-struct ServerService: Service {
-    let server: UnixSocketServer
-    func run() async throws {
-        // Returns (or throws CancellationError) once shutdown begins; either way the socket closes next.
-        try? await gracefulShutdown()
-        await server.shutdown()
-    }
 }
 
 /// SIGHUP → reload, as `ExecReload=/bin/kill -HUP $MAINPID` expects.

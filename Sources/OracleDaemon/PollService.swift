@@ -26,9 +26,11 @@ public struct PollService: Service {
     private let reloads: ReloadController
     private let marksOut: MarkFeed
     private let logger: Logger
+    private let liveness: PartLiveness
 
     public init(config: OracleConfiguration, state: OracleState, fetcher: CurlMultiLoop, notifier: SystemdNotifier,
-                reloads: ReloadController, marksOut: MarkFeed, logger: Logger) {
+                reloads: ReloadController, marksOut: MarkFeed, logger: Logger, liveness: PartLiveness = PartLiveness()) {
+        self.liveness = liveness
         self.initialConfig = config
         self.state = state
         self.fetcher = fetcher
@@ -148,8 +150,9 @@ public struct PollService: Service {
                 await state.publish(marks: marks, sources: config.sources.compactMap { statuses[$0.name] }, cycleMs: cycleMs,
                                     nowMs: nowMs, streamPolicy: config.daemon.streamPolicy)
                 marksOut.publish(marks, nowMs: nowMs)
-                // Fed only here: if this loop stalls, systemd stops hearing from us and restarts the unit.
-                notifier.watchdog()
+                // Fed only here, and only while the fetch thread and the listener live: if this loop
+                // stalls or a part died, systemd stops hearing from us and restarts the unit.
+                if liveness.allAlive { notifier.watchdog() }
 
                 let sleepMs = max(1, Double(config.daemon.pollIntervalMs) - (WallClock.monotonicMs() - started))
                 do {

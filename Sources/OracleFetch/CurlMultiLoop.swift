@@ -50,6 +50,20 @@ public final class CurlMultiLoop: @unchecked Sendable {
         /// Cancellations that arrived before the request was enqueued (or after it completed);
         /// the fetch call removes its id when it returns, so this cannot grow.
         var cancelledEarly: Set<UInt64> = []
+        /// How the loop ended, once it has (`phase == .stopped`).
+        var exit: LoopExit?
+        /// Callers of ``waitForExit()`` until the loop ends.
+        var exitWaiters: [CheckedContinuation<LoopExit, Never>] = []
+        /// Set by ``injectThreadDeath(reason:)`` (tests only): the thread ends as if libcurl had failed.
+        var deathRequest: String?
+    }
+
+    /// How the loop thread ended.
+    public enum LoopExit: Sendable, Equatable {
+        /// ``shutdown()`` or ``requestStop()`` asked it to.
+        case shutdown
+        /// It ended on its own (libcurl failing persistently); nothing is fetched any more.
+        case died(String)
     }
 
     /// Creates the multi handle; no thread runs until ``start()``.
@@ -82,10 +96,12 @@ public final class CurlMultiLoop: @unchecked Sendable {
     }
 
     /// Starts the loop thread. Idempotent; does nothing after ``shutdown()``.
-    public func start() {
-        guard multi != nil else { return }
-        shared.withLock { state in
-            guard state.phase == .idle else { return }
+    /// - Returns: whether the thread is running (false if it could not be created or has ended).
+    @discardableResult
+    public func start() -> Bool {
+        guard multi != nil else { return false }
+        return shared.withLock { state -> Bool in
+            guard state.phase == .idle else { return state.phase == .running }
             var thread = pthread_t()
             let context = Unmanaged.passRetained(self).toOpaque()
             let rc = pthread_create(&thread, nil, { raw in
@@ -97,39 +113,76 @@ public final class CurlMultiLoop: @unchecked Sendable {
             if rc == 0 {
                 state.thread = thread
                 state.phase = .running
+                return true
             } else {
                 Unmanaged<CurlMultiLoop>.fromOpaque(context).release()
                 // Leave `idle`: fetches stay queued and a later start() may succeed.
+                return false
             }
         }
     }
 
     /// Stops the loop: fails every queued and in-flight request with `cancelled`, joins the thread.
-    /// Idempotent and safe to call from any thread except the loop thread itself.
+    /// Idempotent and safe to call from any thread except the loop thread itself; also joins a
+    /// thread that ended on its own.
     public func shutdown() {
-        let (thread, orphans) = shared.withLock { state -> (pthread_t?, [CurlTransfer]) in
+        requestStop()
+        let thread = shared.withLock { state -> pthread_t? in
+            defer { state.thread = nil }
+            return state.thread
+        }
+        if let thread { pthread_join(thread, nil) }
+    }
+
+    /// Asks the loop to stop without waiting for it (safe from any thread or task, never blocks):
+    /// the thread fails what is left and ends; ``waitForExit()`` then returns `.shutdown`.
+    public func requestStop() {
+        let (orphans, waiters, wake) = shared.withLock { state -> ([CurlTransfer], [CheckedContinuation<LoopExit, Never>], Bool) in
             switch state.phase {
             case .idle:
                 state.phase = .stopped
+                state.exit = .shutdown
                 let orphans = state.pending
                 state.pending = []
-                return (nil, orphans)
+                let waiters = state.exitWaiters
+                state.exitWaiters = []
+                return (orphans, waiters, false)
             case .running:
                 state.phase = .stopping
-                let thread = state.thread
-                state.thread = nil
-                return (thread, [])
+                return ([], [], true)
             case .stopping, .stopped:
-                return (nil, [])
+                return ([], [], false)
             }
         }
         for transfer in orphans {
             transfer.finish(.failure(FetchError(.cancelled, "fetch loop shut down before the request to \(transfer.host) started")))
         }
-        if let thread {
-            if let multi { _ = curl_multi_wakeup(multi) }
-            pthread_join(thread, nil)
+        for waiter in waiters { waiter.resume(returning: .shutdown) }
+        if wake, let multi { _ = curl_multi_wakeup(multi) }
+    }
+
+    /// Suspends until the loop thread has ended and says how: `.shutdown` when asked to stop,
+    /// `.died(reason)` when it ended on its own. Returns at once if it already has. Not cancellable
+    /// by itself: call ``requestStop()`` from a cancellation handler to end the wait.
+    public func waitForExit() async -> LoopExit {
+        await withCheckedContinuation { (continuation: CheckedContinuation<LoopExit, Never>) in
+            let done = shared.withLock { state -> LoopExit? in
+                if let exit = state.exit { return exit }
+                state.exitWaiters.append(continuation)
+                return nil
+            }
+            if let done { continuation.resume(returning: done) }
         }
+    }
+
+    /// Whether the loop thread is running (started and not ended).
+    public var isRunning: Bool { shared.withLock { $0.phase == .running } }
+
+    /// Fault injection for tests: the loop thread ends at its next wake-up exactly as it does when
+    /// libcurl fails persistently (requests fail, ``waitForExit()`` returns `.died(reason)`).
+    package func injectThreadDeath(reason: String) {
+        shared.withLock { state in state.deathRequest = reason }
+        if let multi { _ = curl_multi_wakeup(multi) }
     }
 
     /// Performs one GET and returns the final response, whatever its status.
@@ -159,10 +212,10 @@ public final class CurlMultiLoop: @unchecked Sendable {
     }
 
     private func enqueue(_ transfer: CurlTransfer) {
-        enum Verdict { case queued, cancelled, stopped }
+        enum Verdict { case queued, cancelled, stopped(LoopExit?) }
         let verdict = shared.withLock { state -> Verdict in
             if state.cancelledEarly.remove(transfer.id) != nil { return .cancelled }
-            if state.phase == .stopping || state.phase == .stopped { return .stopped }
+            if state.phase == .stopping || state.phase == .stopped { return .stopped(state.exit) }
             state.pending.append(transfer)
             return .queued
         }
@@ -171,6 +224,8 @@ public final class CurlMultiLoop: @unchecked Sendable {
             if let multi { _ = curl_multi_wakeup(multi) }
         case .cancelled:
             transfer.finish(.failure(FetchError(.cancelled, "request to \(transfer.host) cancelled before it started")))
+        case .stopped(.died(let reason)):
+            transfer.finish(.failure(FetchError(.cancelled, "fetch loop thread died (\(reason)); request to \(transfer.host) not sent")))
         case .stopped:
             transfer.finish(.failure(FetchError(.cancelled, "fetch loop is shut down; request to \(transfer.host) not sent")))
         }

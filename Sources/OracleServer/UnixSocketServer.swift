@@ -4,6 +4,7 @@ import Glibc
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// The daemon's HTTP/1.1 API listener on a Unix socket.
 ///
@@ -21,6 +22,9 @@ public final class UnixSocketServer: Sendable {
     private let handler: any APIHandler
     private let group: any EventLoopGroup
     private let state = ServerState()
+    /// The bound listener, also outside the actor so ``closeListener()`` and ``listenerClosed()``
+    /// work from synchronous handlers (graceful-shutdown and cancellation callbacks).
+    private let listenerChannel = Mutex<(any Channel)?>(nil)
 
     /// Creates a server; nothing touches the file system until `start()`.
     ///
@@ -76,7 +80,22 @@ public final class UnixSocketServer: Sendable {
         let acceptTask = Task {
             await Self.acceptLoop(listener, handler: handler, limits: limits, budget: budget)
         }
+        listenerChannel.withLock { $0 = listener.channel }
         await state.running(listener: listener.channel, acceptTask: acceptTask, inode: inode)
+    }
+
+    /// Returns once the listening socket has closed, for whatever reason: ``shutdown()``,
+    /// ``closeListener()``, or the listener failing (the accept loop then closes it). At once if the
+    /// server never started. Not cancellable by itself: call ``closeListener()`` to end the wait.
+    public func listenerClosed() async {
+        guard let channel = listenerChannel.withLock({ $0 }) else { return }
+        try? await channel.closeFuture.get()
+    }
+
+    /// Closes the listening socket without waiting (open connections go on until ``shutdown()``).
+    /// For the daemon's listener service (ending its wait) and its fault-injection hook.
+    public func closeListener() {
+        listenerChannel.withLock { $0 }?.close(promise: nil)
     }
 
     /// Stops accepting, ends every open connection (cancelling streamed responses) and removes the

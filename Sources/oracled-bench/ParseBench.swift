@@ -40,7 +40,7 @@ func runParseBench() -> [(name: String, value: Double, unit: String)] {
 /// Nanoseconds per call of `body`: the median of seven batch means, after a warm-up of one
 /// batch. The median keeps a burst of load from another process (the bench shares two
 /// cores with builds) from skewing the figure, while each batch is still a plain mean.
-private func measureNs(iterations: Int, _ body: () -> Void) -> Double {
+func measureNs(iterations: Int, _ body: () -> Void) -> Double {
     let batches = 7
     let perBatch = max(1, iterations / batches)
     for _ in 0..<perBatch { body() }
@@ -58,11 +58,11 @@ private func measureNs(iterations: Int, _ body: () -> Void) -> Double {
 
 /// Keeps a value alive so the optimiser cannot delete the work that produced it.
 @inline(never) @_optimize(none)
-private func parseBenchBlackHole<T>(_ value: T) {
+func parseBenchBlackHole<T>(_ value: T) {
     withExtendedLifetime(value) {}
 }
 
-private struct ParseBenchCase {
+struct ParseBenchCase {
     var kind: VenueKind
     var symbol: String
     var body: String
@@ -131,7 +131,7 @@ private struct FCoinGecko: Decodable { var usd: Double; var last_updated_at: Int
 
 // MARK: - Bodies (Tests/Fixtures/venues/<venue>/ok_btc.json)
 
-private let parseBenchCases: [ParseBenchCase] = [
+let parseBenchCases: [ParseBenchCase] = [
     ParseBenchCase(kind: .binance, symbol: "BTCUSDT", body: #"""
 {
   "symbol": "BTCUSDT",

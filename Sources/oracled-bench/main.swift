@@ -1,7 +1,8 @@
 // oracled-bench: release-build figures for the hot paths, each beside its baseline from the same run.
 // Every figure ends up as one line `BENCH <name> <value> <unit>` at the end of the output.
-// Usage: oracled-bench [parse] [aggregate] [sweep] [incremental] [portfolio] [notice] [import] [--accounts N]
-//                     [--incremental-accounts N]  (no names: all)
+// Usage: oracled-bench [parse] [aggregate] [sweep] [incremental] [portfolio] [notice] [import] [batchparse]
+//                     [--accounts N] [--incremental-accounts N] [--batch-bodies DIR]  (no names: all;
+//                     batchparse needs --batch-bodies, written by scripts/footprint-bench.py --bodies-out DIR)
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,12 +11,21 @@ var figures: [(name: String, value: Double, unit: String)] = []
 let args = CommandLine.arguments
 let accounts = args.firstIndex(of: "--accounts").flatMap { i in i + 1 < args.count ? Int(args[i + 1]) : nil } ?? 1_000_000
 let incrementalAccounts = args.firstIndex(of: "--incremental-accounts").flatMap { i in i + 1 < args.count ? Int(args[i + 1]) : nil } ?? 100_000
-let groups = Set(["parse", "aggregate", "sweep", "incremental", "portfolio", "notice", "import"]).intersection(args)
+let batchBodies = args.firstIndex(of: "--batch-bodies").flatMap { i in i + 1 < args.count ? args[i + 1] : nil }
+let groups = Set(["parse", "aggregate", "sweep", "incremental", "portfolio", "notice", "import", "batchparse"]).intersection(args)
 func wanted(_ g: String) -> Bool { groups.isEmpty || groups.contains(g) }
 
 if wanted("parse") {
     print("parsing: our byte scanner vs Foundation JSONDecoder, per body")
     figures += runParseBench()
+}
+if wanted("batchparse") {
+    if let batchBodies {
+        print("batch parsing: one whole answer per batch venue (2000 synthetic pairs) vs the single-ticker parse × symbols")
+        figures += runBatchParseBench(directory: batchBodies)
+    } else if groups.contains("batchparse") {
+        print("batchparse skipped: give --batch-bodies DIR (scripts/footprint-bench.py --bodies-out DIR writes it)")
+    }
 }
 if wanted("aggregate") {
     print("aggregation: MarkEngine vs a straightforward C implementation of the same per-pair work, 7 sources per pair")
