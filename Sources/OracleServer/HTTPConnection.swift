@@ -60,7 +60,10 @@ struct HTTPConnection: Sendable {
                         budget.release(reserved)
                         reserved = 0
                         let finished = try await write(response, version: h.version, keepAlive: keepAlive, outbound: outbound)
-                        if !keepAlive || !finished { return }
+                        if !keepAlive || !finished {
+                            await flushThenShutdownOutput()
+                            return
+                        }
                     }
                 }
             }
@@ -68,6 +71,18 @@ struct HTTPConnection: Sendable {
             // The client went away, broke HTTP (already answered by ProtocolErrorResponder) or the
             // server is shutting down; the channel is closed either way and nothing else depends on it.
         }
+    }
+
+    /// Before the connection closes: the response may still sit in NIO's queue of pending writes
+    /// (a 3 MB `/v1/prices` at 2,000 pairs does, while the client reads), and closing the channel
+    /// drops that queue — the client got a truncated body. Half-closing the output waits for the
+    /// queue to be written to the socket, then sends FIN; the full close follows.
+    /// A client that stops reading cannot hold the connection: after 10 s it is closed regardless.
+    private func flushThenShutdownOutput() async {
+        let channel = self.channel.channel
+        let deadline = channel.eventLoop.scheduleTask(in: .seconds(10)) { channel.close(promise: nil) }
+        try? await channel.close(mode: .output).get()
+        deadline.cancel()
     }
 
     private func request(from head: HTTPRequestHead, body: [UInt8]) -> Result<APIRequest, RequestTarget.Invalid> {
