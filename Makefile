@@ -49,6 +49,7 @@ bench: deps
 	rm -rf .build/bench-bodies
 	python3 scripts/footprint-bench.py --bin .build/release --bodies-out .build/bench-bodies
 	.build/release/oracled-bench --batch-bodies .build/bench-bodies
+	python3 scripts/cluster-bench.py --bin .build/release
 
 # libFuzzer + AddressSanitizer on every parser (FuzzTesting/): FUZZ_SECONDS per target, non-zero on any finding.
 fuzz:

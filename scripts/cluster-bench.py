@@ -144,6 +144,7 @@ def main():
     ap.add_argument("--bin", default=os.path.join(ROOT, ".build/release"))
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="cluster-bench-")
+    os.chmod(work, 0o755)   # PostgreSQL runs as its own user and must reach its directory
     fake = subprocess.Popen([args.bin + "/fake-venue", "--port", "0"], stdout=subprocess.PIPE, text=True)
     port = int(fake.stdout.readline().split()[1])
     pg_dir = os.path.join(work, "pg")
