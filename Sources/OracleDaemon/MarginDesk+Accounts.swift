@@ -262,11 +262,17 @@ extension MarginDesk {
             do { page = try db.notices(after: query.cursor, filter: query.filter, limit: query.limit) } catch { throw APIProblem(500, "\(error)") }
             let next = page.last.map(NoticeCursor.init(after:)) ?? query.cursor
             return .object([
-                ("notices", .array(page.map { .raw($0.json) })),
+                ("notices", .array(page.map { Self.withDeliverer($0) })),
                 ("next_cursor", .optional(next.map(CallsQuery.encodeCursor))),
                 ("has_more", .bool(page.count == query.limit)),
             ])
         }
+    }
+
+    /// The notice as it was sent, plus (in a cluster) `"delivered_by"`: the node whose spool holds it.
+    static func withDeliverer(_ n: StoredNotice) -> JSON {
+        guard let node = n.deliveredBy, n.json.hasSuffix("}") else { return .raw(n.json) }
+        return .raw(String(n.json.dropLast()) + ",\"delivered_by\":" + JSON.string(node).rendered + "}")
     }
 
     /// POST /v1/whatif: which accounts would reach which level under relative price shocks.
