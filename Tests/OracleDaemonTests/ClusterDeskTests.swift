@@ -55,6 +55,17 @@ struct ClusterDeskTests {
 
     static func shard(_ id: String) -> Int { ShardKey.shard(of: id, count: shards) }
 
+    /// A shared store and node a holding every shard, marks at 60,000 and the 20 accounts imported.
+    static func nodeAHoldingEveryShardWithTheBook() async throws -> (MemoryClusterStore, Node) {
+        let store = MemoryClusterStore()
+        try store.ensureShards(count: shards)
+        let a = try await node("a", store: store)
+        try await grant([0, 1, 2, 3], to: "a", a, store: store)
+        await a.desk.onMarks(marks(60_000, seq: 1), nowMs: 1_000)
+        _ = try await a.desk.importAccounts(ndjson: book(), nowMs: 1_000)
+        return (store, a)
+    }
+
     @Test func eachDeskEvaluatesAndDeliversOnlyItsShards() async throws {
         let store = MemoryClusterStore()
         try store.ensureShards(count: Self.shards)
@@ -76,12 +87,7 @@ struct ClusterDeskTests {
     }
 
     @Test func aCommitWithAStaleTokenIsRefusedAndTheNewOwnerCallsInstead() async throws {
-        let store = MemoryClusterStore()
-        try store.ensureShards(count: Self.shards)
-        let a = try await Self.node("a", store: store)
-        try await Self.grant([0, 1, 2, 3], to: "a", a, store: store)
-        await a.desk.onMarks(Self.marks(60_000, seq: 1), nowMs: 1_000)
-        _ = try await a.desk.importAccounts(ndjson: Self.book(), nowMs: 1_000)
+        let (store, a) = try await Self.nodeAHoldingEveryShardWithTheBook()
         // a is paused past its lease (its own clock has not moved); b takes every shard over.
         store.advance(toMs: 1_000 + Self.lease + 1)
         let b = try await Self.node("b", store: store)
@@ -99,12 +105,7 @@ struct ClusterDeskTests {
     }
 
     @Test func theNewOwnerDeliversWhatADeadOwnerCommittedButNeverDelivered() async throws {
-        let store = MemoryClusterStore()
-        try store.ensureShards(count: Self.shards)
-        let a = try await Self.node("a", store: store)
-        try await Self.grant([0, 1, 2, 3], to: "a", a, store: store)
-        await a.desk.onMarks(Self.marks(60_000, seq: 1), nowMs: 1_000)
-        _ = try await a.desk.importAccounts(ndjson: Self.book(), nowMs: 1_000)
+        let (store, a) = try await Self.nodeAHoldingEveryShardWithTheBook()
         // a commits the burst, then dies before it could claim any of it for delivery.
         store.state.withLock { $0.failClaimsFor = "a" }
         await a.desk.onMarks(Self.marks(58_000, seq: 2), nowMs: 2_000)
@@ -122,12 +123,7 @@ struct ClusterDeskTests {
     }
 
     @Test func aNodeSettlesItsOwnInDoubtClaimsFromItsSpoolAndNoOtherNodeTakesThem() async throws {
-        let store = MemoryClusterStore()
-        try store.ensureShards(count: Self.shards)
-        let a = try await Self.node("a", store: store)
-        try await Self.grant([0, 1, 2, 3], to: "a", a, store: store)
-        await a.desk.onMarks(Self.marks(60_000, seq: 1), nowMs: 1_000)
-        _ = try await a.desk.importAccounts(ndjson: Self.book(), nowMs: 1_000)
+        let (store, a) = try await Self.nodeAHoldingEveryShardWithTheBook()
         // a claims and writes its spool, then crashes before recording the delivery.
         store.state.withLock { $0.failMarkDelivered = true }
         await a.desk.onMarks(Self.marks(58_000, seq: 2), nowMs: 2_000)
