@@ -32,7 +32,14 @@ extension PollService {
     static func parse(_ unit: FetchPlan.Unit, spec: SourceSpec, response: VenueResponse)
         -> (results: [String: Result<Quote, VenueError>], requestError: VenueError?) {
         if unit.isBatch {
-            let answer = VenueAdapters.parseBatchAnswer(spec.kind, symbols: unit.symbols, response: response, generic: spec.generic)
+            // The unit's prepared plan when it matches the source (always, unless a reload
+            // changed the venue under the same unit): it saves rebuilding the symbol lookup.
+            let answer: BatchAnswer
+            if let plan = unit.parsePlan, plan.kind == spec.kind {
+                answer = VenueAdapters.parseBatchAnswer(plan, response: response, generic: spec.generic)
+            } else {
+                answer = VenueAdapters.parseBatchAnswer(spec.kind, symbols: unit.symbols, response: response, generic: spec.generic)
+            }
             return (answer.results, answer.bodyError)
         }
         guard let symbol = unit.symbols.first else { return ([:], nil) }

@@ -74,15 +74,15 @@ struct BatchCollector {
 extension ResponseTriage {
     /// Runs the whole-body rules on a batch response, then `entries` to fill the collector.
     /// A whole-body failure becomes every symbol's error and the answer's `bodyError`.
+    /// `wanted` is the plan's symbol list, already without duplicates (see `BatchParsePlan`).
     static func parseBatch(
         _ response: VenueResponse,
         venue: VenueKind,
-        symbols: [String],
+        wanted: [String],
         bodyVerdict: (JSONScanner, JSONSpan) -> BodyVerdict?,
         textVerdict: (String) -> BodyVerdict? = { _ in nil },
         entries: (JSONScanner, JSONSpan, inout BatchCollector) throws(VenueError) -> Void
     ) -> BatchAnswer {
-        let wanted = BatchCollector.unique(symbols)
         do throws(VenueError) {
             let results = try parse(response, venue: venue, bodyVerdict: bodyVerdict, textVerdict: textVerdict) {
                 (s, root) throws(VenueError) -> [String: Result<Quote, VenueError>] in
@@ -93,6 +93,7 @@ extension ResponseTriage {
             return BatchAnswer(bodyError: nil, results: results)
         } catch {
             var results: [String: Result<Quote, VenueError>] = [:]
+            results.reserveCapacity(wanted.count)
             for symbol in wanted { results[symbol] = .failure(error) }
             return BatchAnswer(bodyError: error, results: results)
         }

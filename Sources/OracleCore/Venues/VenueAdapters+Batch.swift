@@ -140,25 +140,34 @@ extension VenueAdapters {
     }
 
     /// `parseBatch` with the whole-body verdict kept apart (the scheduler backs off on it).
+    /// Prepares the symbols' lookup for this one call; a caller parsing the same symbols every
+    /// cycle keeps a `BatchParsePlan` and uses `parseBatchAnswer(_:response:generic:)`.
     public static func parseBatchAnswer(_ kind: VenueKind, symbols: [String], response: VenueResponse,
                                         generic: GenericAdapterSpec? = nil) -> BatchAnswer {
-        switch kind {
-        case .binance: return BinanceParser.parseBatch(symbols: symbols, response: response)
-        case .okx: return OKXParser.parseBatch(symbols: symbols, response: response)
-        case .bybit: return BybitParser.parseBatch(symbols: symbols, response: response)
-        case .kucoin: return KuCoinParser.parseBatch(symbols: symbols, response: response)
-        case .htx: return HTXParser.parseBatch(symbols: symbols, response: response)
-        case .bitfinex: return BitfinexParser.parseBatch(symbols: symbols, response: response)
-        case .kraken: return KrakenParser.parseBatch(symbols: symbols, response: response)
-        case .bitstamp: return BitstampParser.parseBatch(symbols: symbols, response: response)
-        case .cryptocom: return CryptoComParser.parseBatch(symbols: symbols, response: response)
-        case .gemini: return GeminiParser.parseBatch(symbols: symbols, response: response)
-        case .pyth: return PythParser.parseBatch(symbols: symbols, response: response)
-        case .coingecko: return CoinGeckoParser.parseBatch(symbols: symbols, response: response)
+        parseBatchAnswer(BatchParsePlan(kind: kind, symbols: symbols), response: response, generic: generic)
+    }
+
+    /// `parseBatch` for the symbols of a prepared plan (same answer as with the plan's symbols).
+    public static func parseBatchAnswer(_ plan: BatchParsePlan, response: VenueResponse,
+                                        generic: GenericAdapterSpec? = nil) -> BatchAnswer {
+        switch plan.kind {
+        case .binance: return BinanceParser.parseBatch(plan: plan, response: response)
+        case .okx: return OKXParser.parseBatch(plan: plan, response: response)
+        case .bybit: return BybitParser.parseBatch(plan: plan, response: response)
+        case .kucoin: return KuCoinParser.parseBatch(plan: plan, response: response)
+        case .htx: return HTXParser.parseBatch(plan: plan, response: response)
+        case .bitfinex: return BitfinexParser.parseBatch(plan: plan, response: response)
+        case .kraken: return KrakenParser.parseBatch(plan: plan, response: response)
+        case .bitstamp: return BitstampParser.parseBatch(plan: plan, response: response)
+        case .cryptocom: return CryptoComParser.parseBatch(plan: plan, response: response)
+        case .gemini: return GeminiParser.parseBatch(plan: plan, response: response)
+        case .pyth: return PythParser.parseBatch(plan: plan, response: response)
+        case .coingecko: return CoinGeckoParser.parseBatch(plan: plan, response: response)
         case .coinbase, .generic:
+            let kind = plan.kind
             var results: [String: Result<Quote, VenueError>] = [:]
             var bodyError: VenueError?
-            for symbol in BatchCollector.unique(symbols) {
+            for symbol in plan.symbols {
                 do throws(VenueError) {
                     results[symbol] = .success(try parse(kind, symbol: symbol, response: response, generic: generic))
                 } catch {
