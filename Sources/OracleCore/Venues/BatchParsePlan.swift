@@ -15,6 +15,10 @@ public struct BatchParsePlan: Sendable, Equatable {
     let lookup: BatchLookup
     /// CoinGecko: coin id → the symbols (index, vs-currency) it answers for.
     let coinTargets: [String: [CoinTarget]]
+    private let indexBySymbol: [String: Int]
+
+    /// The position of a configured symbol in `symbols` (and in a `BatchAnswer`'s `outcomes`).
+    public func index(of symbol: String) -> Int? { indexBySymbol[symbol] }
 
     struct CoinTarget: Sendable {
         var index: Int
@@ -25,6 +29,9 @@ public struct BatchParsePlan: Sendable, Equatable {
         let wanted = BatchCollector.unique(symbols)
         self.kind = kind
         self.symbols = wanted
+        var indexBySymbol: [String: Int] = [:]
+        for (i, s) in wanted.enumerated() { indexBySymbol[s] = i }
+        self.indexBySymbol = indexBySymbol
         var coinTargets: [String: [CoinTarget]] = [:]
         switch kind {
         case .kraken:

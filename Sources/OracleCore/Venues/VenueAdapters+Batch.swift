@@ -165,18 +165,20 @@ extension VenueAdapters {
         case .coingecko: return CoinGeckoParser.parseBatch(plan: plan, response: response)
         case .coinbase, .generic:
             let kind = plan.kind
-            var results: [String: Result<Quote, VenueError>] = [:]
+            var outcomes: [Result<Quote, VenueError>] = []
+            outcomes.reserveCapacity(plan.symbols.count)
             var bodyError: VenueError?
             for symbol in plan.symbols {
                 do throws(VenueError) {
-                    results[symbol] = .success(try parse(kind, symbol: symbol, response: response, generic: generic))
+                    outcomes.append(.success(try parse(kind, symbol: symbol, response: response, generic: generic)))
                 } catch {
-                    results[symbol] = .failure(error)
+                    outcomes.append(.failure(error))
                     bodyError = bodyError ?? error
                 }
             }
-            return BatchAnswer(bodyError: results.values.contains { if case .success = $0 { true } else { false } } ? nil : bodyError,
-                               results: results)
+            // In the plan's order, so `plan.index(of:)` finds each symbol's outcome.
+            let anySuccess = outcomes.contains { if case .success = $0 { true } else { false } }
+            return BatchAnswer(bodyError: anySuccess ? nil : bodyError, symbols: plan.symbols, outcomes: outcomes)
         }
     }
 }

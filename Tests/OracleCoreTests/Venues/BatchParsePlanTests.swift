@@ -28,6 +28,12 @@ import Testing
             #expect(planned.results == oneShot.results, "\(kind) round \(round)")
             #expect(planned.bodyError == oneShot.bodyError, "\(kind) round \(round)")
             #expect(planned.results.count == 3, "\(kind)")
+            // The poll loop reads outcomes by the plan's index: they must be in the plan's order.
+            #expect(planned.symbols == plan.symbols, "\(kind)")
+            for symbol in symbols {
+                #expect(plan.index(of: symbol).map { planned.outcomes[$0] } == oneShot.results[symbol], "\(kind) \(symbol)")
+            }
+            #expect(plan.index(of: BatchBodies.symbol(kind, 3)) == nil)
             if case .failure(let e)? = planned.results[BatchBodies.symbol(kind, 9)] {
                 #expect(e.errorClass == .unknownSymbol, "\(kind): \(e)")
             } else {
@@ -37,6 +43,16 @@ import Testing
         // A failed body gives every planned symbol that one error.
         let failed = VenueAdapters.parseBatchAnswer(plan, response: VenueResponse(status: 503, body: Array("<html>busy</html>".utf8)))
         #expect(failed.bodyError != nil && failed.results.count == 3, "\(kind)")
+        #expect(failed.outcomes.count == 3 && failed.outcomes.allSatisfy { $0 == .failure(failed.bodyError!) }, "\(kind)")
+    }
+
+    @Test func venuesWithoutABatchEndpointKeepThePlansOrder() {
+        let body = #"{"ask":"101","bid":"99","price":"100","time":"2024-03-25T08:45:00.117Z","trade_id":1,"volume":"1"}"#
+        let plan = BatchParsePlan(kind: .coinbase, symbols: ["BTC-USD", "ETH-USD"])
+        let answer = VenueAdapters.parseBatchAnswer(plan, response: VenueResponse(status: 200, body: Array(body.utf8), receivedAtMs: 1_711_356_300_500))
+        #expect(answer.symbols == ["BTC-USD", "ETH-USD"])
+        #expect(answer.outcomes.count == 2)
+        #expect(answer.results == VenueAdapters.parseBatchAnswer(.coinbase, symbols: ["BTC-USD", "ETH-USD"], response: VenueResponse(status: 200, body: Array(body.utf8), receivedAtMs: 1_711_356_300_500)).results)
     }
 
     @Test func plansCompareByVenueAndSymbols() {
