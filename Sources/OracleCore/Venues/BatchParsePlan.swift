@@ -18,7 +18,12 @@ public struct BatchParsePlan: Sendable, Equatable {
     private let indexBySymbol: [String: Int]
 
     /// The position of a configured symbol in `symbols` (and in a `BatchAnswer`'s `outcomes`).
-    public func index(of symbol: String) -> Int? { indexBySymbol[symbol] }
+    public func index(of symbol: String) -> Int? {
+        indexed ? indexBySymbol[symbol] : symbols.firstIndex(of: symbol)
+    }
+    /// False for a one-shot plan (`parseBatchAnswer(kind, symbols:…)`), which never asks `index(of:)`
+    /// in a loop and should not pay for the dictionary.
+    private let indexed: Bool
 
     struct CoinTarget: Sendable {
         var index: Int
@@ -26,11 +31,18 @@ public struct BatchParsePlan: Sendable, Equatable {
     }
 
     public init(kind: VenueKind, symbols: [String]) {
+        self.init(kind: kind, symbols: symbols, indexed: true)
+    }
+
+    init(kind: VenueKind, symbols: [String], indexed: Bool) {
         let wanted = BatchCollector.unique(symbols)
         self.kind = kind
         self.symbols = wanted
+        self.indexed = indexed
         var indexBySymbol: [String: Int] = [:]
-        for (i, s) in wanted.enumerated() { indexBySymbol[s] = i }
+        if indexed {
+            for (i, s) in wanted.enumerated() { indexBySymbol[s] = i }
+        }
         self.indexBySymbol = indexBySymbol
         var coinTargets: [String: [CoinTarget]] = [:]
         switch kind {

@@ -144,7 +144,7 @@ extension VenueAdapters {
     /// cycle keeps a `BatchParsePlan` and uses `parseBatchAnswer(_:response:generic:)`.
     public static func parseBatchAnswer(_ kind: VenueKind, symbols: [String], response: VenueResponse,
                                         generic: GenericAdapterSpec? = nil) -> BatchAnswer {
-        parseBatchAnswer(BatchParsePlan(kind: kind, symbols: symbols), response: response, generic: generic)
+        parseBatchAnswer(BatchParsePlan(kind: kind, symbols: symbols, indexed: false), response: response, generic: generic)
     }
 
     /// `parseBatch` for the symbols of a prepared plan (same answer as with the plan's symbols).
