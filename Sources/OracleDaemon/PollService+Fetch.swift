@@ -11,9 +11,9 @@ extension PollService {
             let response = try await fetcher.fetch(request)
             let receivedAt = WallClock.nowMs()
             let vr = VenueResponse(status: response.status, headers: response.headers, body: response.body, receivedAtMs: receivedAt)
-            let (results, requestError) = parse(unit, spec: spec, response: vr)
+            let (result, requestError) = parse(unit, spec: spec, response: vr)
             let samples = unit.targets.map { target in
-                let result = results[target.symbol]
+                let result = result(target.symbol)
                     ?? .failure(VenueError(.other, "\(spec.kind.rawValue): no result for '\(target.symbol)' (internal: symbol not in the request)"))
                 return (target: target, sample: SourceSample(result: result, receivedAtMs: receivedAt, responseSeq: 0))
             }
@@ -28,18 +28,27 @@ extension PollService {
         }
     }
 
-    /// The quotes of one answer by symbol, and the request-level error (see `Completion.requestError`).
+    /// The quote of one answer for a symbol, and the request-level error (see `Completion.requestError`).
     static func parse(_ unit: FetchPlan.Unit, spec: SourceSpec, response: VenueResponse)
-        -> (results: [String: Result<Quote, VenueError>], requestError: VenueError?) {
+        -> (result: (String) -> Result<Quote, VenueError>?, requestError: VenueError?) {
         if unit.isBatch {
+            // The unit's prepared plan when it matches the source (always, unless a reload
+            // changed the venue under the same unit): it saves rebuilding the symbol lookup,
+            // and its outcomes are read by index rather than through a per-answer dictionary.
+            if let plan = unit.parsePlan, plan.kind == spec.kind {
+                let answer = VenueAdapters.parseBatchAnswer(plan, response: response, generic: spec.generic)
+                return ({ symbol in plan.index(of: symbol).map { answer.outcomes[$0] } }, answer.bodyError)
+            }
             let answer = VenueAdapters.parseBatchAnswer(spec.kind, symbols: unit.symbols, response: response, generic: spec.generic)
-            return (answer.results, answer.bodyError)
+            let results = answer.results
+            return ({ results[$0] }, answer.bodyError)
         }
-        guard let symbol = unit.symbols.first else { return ([:], nil) }
+        guard let symbol = unit.symbols.first else { return ({ _ in nil }, nil) }
         do throws(VenueError) {
-            return ([symbol: .success(try VenueAdapters.parse(spec.kind, symbol: symbol, response: response, generic: spec.generic))], nil)
+            let quote = try VenueAdapters.parse(spec.kind, symbol: symbol, response: response, generic: spec.generic)
+            return ({ $0 == symbol ? .success(quote) : nil }, nil)
         } catch {
-            return ([symbol: .failure(error)], error)
+            return ({ $0 == symbol ? .failure(error) : nil }, error)
         }
     }
 }

@@ -7,12 +7,34 @@
 /// list) is that symbol's alone.
 public struct BatchAnswer: Sendable {
     public var bodyError: VenueError?
-    /// Keyed by the configured (venue) spelling, exactly as passed in `symbols`.
-    public var results: [String: Result<Quote, VenueError>]
+    /// The configured (venue) spellings without duplicates, in the order of `outcomes` (a
+    /// `BatchParsePlan`'s `symbols` when parsed with one).
+    public let symbols: [String]
+    /// The outcome of `symbols[i]`. Kept as an array: keying 2,000 outcomes by String for every
+    /// answer cost about a fifth of a batch parse, and the poll loop reads them by the plan's
+    /// index (`BatchParsePlan.index(of:)`) instead.
+    public let outcomes: [Result<Quote, VenueError>]
+
+    /// Keyed by the configured (venue) spelling, exactly as passed in `symbols`; built on each
+    /// access.
+    public var results: [String: Result<Quote, VenueError>] {
+        var out: [String: Result<Quote, VenueError>] = [:]
+        out.reserveCapacity(symbols.count)
+        for (symbol, outcome) in zip(symbols, outcomes) { out[symbol] = outcome }
+        return out
+    }
 
     public init(bodyError: VenueError?, results: [String: Result<Quote, VenueError>]) {
         self.bodyError = bodyError
-        self.results = results
+        symbols = Array(results.keys)
+        outcomes = symbols.map { results[$0]! }
+    }
+
+    init(bodyError: VenueError?, symbols: [String], outcomes: [Result<Quote, VenueError>]) {
+        precondition(symbols.count == outcomes.count)
+        self.bodyError = bodyError
+        self.symbols = symbols
+        self.outcomes = outcomes
     }
 }
 
@@ -54,14 +76,11 @@ struct BatchCollector {
     }
 
     /// The outcome for every symbol; a symbol with no entry gets an `unknown_symbol` error.
-    func finish() -> [String: Result<Quote, VenueError>] {
-        var out: [String: Result<Quote, VenueError>] = [:]
-        out.reserveCapacity(symbols.count)
-        for (i, symbol) in symbols.enumerated() {
-            out[symbol] = outcomes[i] ?? .failure(VenueError(.unknownSymbol,
-                "\(venue.rawValue): symbol '\(symbol)' not in the venue's batch answer (\(entries) entries); check that the venue lists it under this spelling"))
+    func finish() -> [Result<Quote, VenueError>] {
+        symbols.indices.map { i in
+            outcomes[i] ?? .failure(VenueError(.unknownSymbol,
+                "\(venue.rawValue): symbol '\(symbols[i])' not in the venue's batch answer (\(entries) entries); check that the venue lists it under this spelling"))
         }
-        return out
     }
 
     /// Symbols without duplicates, order kept.
@@ -74,27 +93,25 @@ struct BatchCollector {
 extension ResponseTriage {
     /// Runs the whole-body rules on a batch response, then `entries` to fill the collector.
     /// A whole-body failure becomes every symbol's error and the answer's `bodyError`.
+    /// `wanted` is the plan's symbol list, already without duplicates (see `BatchParsePlan`).
     static func parseBatch(
         _ response: VenueResponse,
         venue: VenueKind,
-        symbols: [String],
+        wanted: [String],
         bodyVerdict: (JSONScanner, JSONSpan) -> BodyVerdict?,
         textVerdict: (String) -> BodyVerdict? = { _ in nil },
         entries: (JSONScanner, JSONSpan, inout BatchCollector) throws(VenueError) -> Void
     ) -> BatchAnswer {
-        let wanted = BatchCollector.unique(symbols)
         do throws(VenueError) {
             let results = try parse(response, venue: venue, bodyVerdict: bodyVerdict, textVerdict: textVerdict) {
-                (s, root) throws(VenueError) -> [String: Result<Quote, VenueError>] in
+                (s, root) throws(VenueError) -> [Result<Quote, VenueError>] in
                 var collector = BatchCollector(venue: venue, symbols: wanted)
                 try entries(s, root, &collector)
                 return collector.finish()
             }
-            return BatchAnswer(bodyError: nil, results: results)
+            return BatchAnswer(bodyError: nil, symbols: wanted, outcomes: results)
         } catch {
-            var results: [String: Result<Quote, VenueError>] = [:]
-            for symbol in wanted { results[symbol] = .failure(error) }
-            return BatchAnswer(bodyError: error, results: results)
+            return BatchAnswer(bodyError: error, symbols: wanted, outcomes: Array(repeating: .failure(error), count: wanted.count))
         }
     }
 }

@@ -5,8 +5,13 @@
 /// letters and digits upper-cased, separators dropped, as `InstrumentGuard` compares — and
 /// only a hash hit is confirmed byte by byte; no String is built for an entry nobody asked for.
 struct BatchLookup {
-    /// Folded-name hash → indices of the wanted keys with that hash (collisions are confirmed).
-    private var table: [UInt64: [Int32]] = [:]
+    /// Open addressing on the folded-name hash (linear probing, at most half full): slot `j`
+    /// holds a key index + 1 (0 = empty) and that key's hash. A flat table rather than a
+    /// `[UInt64: [Int32]]`: every entry of a whole-market answer is looked up, and Swift's
+    /// seeded hashing plus an array per bucket cost more than the FNV hash itself.
+    private var slots: [Int32] = []
+    private var slotHashes: [UInt64] = []
+    private var mask = 0
     /// The key (venue spelling of the answer's name) of each slot.
     private let keys: [String]
     /// The configured symbol a key answers for (several keys may alias one symbol, e.g. Kraken's
@@ -18,21 +23,35 @@ struct BatchLookup {
         precondition(keys.count == symbolIndex.count)
         self.keys = keys
         self.symbolIndex = symbolIndex
+        var capacity = 8
+        while capacity < keys.count * 2 { capacity <<= 1 }
+        slots = Array(repeating: 0, count: capacity)
+        slotHashes = Array(repeating: 0, count: capacity)
+        mask = capacity - 1
         for (k, key) in keys.enumerated() {
             var key = key
             let h = key.withUTF8 { Self.hash($0) }
-            table[h, default: []].append(Int32(k))
+            var j = Int(truncatingIfNeeded: h) & mask
+            while slots[j] != 0 { j = (j + 1) & mask }
+            slots[j] = Int32(k + 1)
+            slotHashes[j] = h
         }
     }
 
     /// The wanted symbol's index for an entry name, nil when the entry is not wanted.
     func symbol(for name: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard let slots = table[Self.hash(name)] else { return nil }
-        for k in slots where InstrumentGuard.sameInstrument(keys[Int(k)], name) {
+        let h = Self.hash(name)
+        var j = Int(truncatingIfNeeded: h) & mask
+        // Keys are probed in insertion order for one hash, so the first matching key wins as
+        // with the per-hash lists before.
+        while j < slots.count, slots[j] != 0 {
+            let k = Int(slots[j]) - 1
             // sameInstrument's folded compare treats "" as equal to a name of separators only;
             // an empty key never stands for a real entry.
-            if keys[Int(k)].isEmpty { continue }
-            return symbolIndex[Int(k)]
+            if slotHashes[j] == h, !keys[k].isEmpty, InstrumentGuard.sameInstrument(keys[k], name) {
+                return symbolIndex[k]
+            }
+            j = (j + 1) & mask
         }
         return nil
     }

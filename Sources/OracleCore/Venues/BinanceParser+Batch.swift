@@ -1,9 +1,9 @@
 extension BinanceParser {
     /// `GET /api/v3/ticker/bookTicker` without `symbol`: `[{"symbol","bidPrice","bidQty","askPrice","askQty"}, …]`
     /// for every listed symbol. Entries are matched on `symbol`.
-    static func parseBatch(symbols: [String], response: VenueResponse) -> BatchAnswer {
-        let lookup = BatchLookup(symbols: BatchCollector.unique(symbols))
-        return ResponseTriage.parseBatch(response, venue: .binance, symbols: symbols, bodyVerdict: verdict) { (s, root, c) throws(VenueError) in
+    static func parseBatch(plan: BatchParsePlan, response: VenueResponse) -> BatchAnswer {
+        let lookup = plan.lookup
+        return ResponseTriage.parseBatch(response, venue: .binance, wanted: plan.symbols, bodyVerdict: verdict) { (s, root, c) throws(VenueError) in
             let list = try s.requireArray(root, "(root)", .binance)
             s.forEachElement(of: list) { _, e in
                 c.sawEntry()

@@ -3,10 +3,10 @@ extension BitfinexParser {
     /// ticker with its `SYMBOL` prepended, so every field sits one index later:
     /// trading `[SYMBOL, BID, BID_SIZE, ASK, ASK_SIZE, …, LAST_PRICE (7), …]`, funding
     /// `[SYMBOL, FRR, BID (2), …, ASK (5), …, LAST_PRICE (10), …]`. Unknown symbols are left out.
-    static func parseBatch(symbols: [String], response: VenueResponse) -> BatchAnswer {
-        let wanted = BatchCollector.unique(symbols)
-        let lookup = BatchLookup(symbols: wanted)
-        return ResponseTriage.parseBatch(response, venue: .bitfinex, symbols: symbols, bodyVerdict: verdict) { (s, root, c) throws(VenueError) in
+    static func parseBatch(plan: BatchParsePlan, response: VenueResponse) -> BatchAnswer {
+        let wanted = plan.symbols
+        let lookup = plan.lookup
+        return ResponseTriage.parseBatch(response, venue: .bitfinex, wanted: plan.symbols, bodyVerdict: verdict) { (s, root, c) throws(VenueError) in
             let list = try s.requireArray(root, "(root)", .bitfinex)
             s.forEachElement(of: list) { _, e in
                 c.sawEntry()

@@ -1,9 +1,9 @@
 extension BitstampParser {
     /// `GET /api/v2/ticker/` (no pair): an array of the per-pair ticker objects for every market,
     /// matched on `pair` ("BTC/USD" for the configured `btcusd`).
-    static func parseBatch(symbols: [String], response: VenueResponse) -> BatchAnswer {
-        let lookup = BatchLookup(symbols: BatchCollector.unique(symbols))
-        return ResponseTriage.parseBatch(response, venue: .bitstamp, symbols: symbols, bodyVerdict: verdict) { (s, root, c) throws(VenueError) in
+    static func parseBatch(plan: BatchParsePlan, response: VenueResponse) -> BatchAnswer {
+        let lookup = plan.lookup
+        return ResponseTriage.parseBatch(response, venue: .bitstamp, wanted: plan.symbols, bodyVerdict: verdict) { (s, root, c) throws(VenueError) in
             let list = try s.requireArray(root, "(root)", .bitstamp)
             s.forEachElement(of: list) { _, e in
                 c.sawEntry()

@@ -1,9 +1,9 @@
 extension BybitParser {
     /// `GET /v5/market/tickers?category=spot` without `symbol`: every spot ticker in
     /// `result.list[]`, matched on `symbol`; the envelope `time` stamps each of them.
-    static func parseBatch(symbols: [String], response: VenueResponse) -> BatchAnswer {
-        let lookup = BatchLookup(symbols: BatchCollector.unique(symbols))
-        return ResponseTriage.parseBatch(response, venue: .bybit, symbols: symbols, bodyVerdict: verdict) { (s, root, c) throws(VenueError) in
+    static func parseBatch(plan: BatchParsePlan, response: VenueResponse) -> BatchAnswer {
+        let lookup = plan.lookup
+        return ResponseTriage.parseBatch(response, venue: .bybit, wanted: plan.symbols, bodyVerdict: verdict) { (s, root, c) throws(VenueError) in
             let root = try s.requireObject(root, "(root)", .bybit)
             let (result, time, _, _, _) = s.members(of: root, wanted: 2, "result", "time")
             let list = try s.requireArray(s.member("list", of: try s.requireObject(result, "result", .bybit)), "result.list", .bybit)

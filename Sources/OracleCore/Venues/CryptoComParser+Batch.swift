@@ -1,9 +1,9 @@
 extension CryptoComParser {
     /// `GET /exchange/v1/public/get-tickers` without `instrument_name`: every instrument in
     /// `result.data[]` (`i` name, `b` bid, `k` ask, `a` last, `t` ms), matched on `i`.
-    static func parseBatch(symbols: [String], response: VenueResponse) -> BatchAnswer {
-        let lookup = BatchLookup(symbols: BatchCollector.unique(symbols))
-        return ResponseTriage.parseBatch(response, venue: .cryptocom, symbols: symbols, bodyVerdict: verdict) { (s, root, c) throws(VenueError) in
+    static func parseBatch(plan: BatchParsePlan, response: VenueResponse) -> BatchAnswer {
+        let lookup = plan.lookup
+        return ResponseTriage.parseBatch(response, venue: .cryptocom, wanted: plan.symbols, bodyVerdict: verdict) { (s, root, c) throws(VenueError) in
             let root = try s.requireObject(root, "(root)", .cryptocom)
             let result = try s.requireObject(s.member("result", of: root), "result", .cryptocom)
             let data = try s.requireArray(s.member("data", of: result), "result.data", .cryptocom)

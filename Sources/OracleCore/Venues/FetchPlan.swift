@@ -35,6 +35,9 @@ public struct FetchPlan: Sendable, Equatable {
         /// True for a batch request (parsed with `VenueAdapters.parseBatchAnswer`).
         public var isBatch: Bool
         public var maxBodyBytes: Int
+        /// For a batch request, its symbols prepared once for the parser (built with the plan,
+        /// reused for every answer: see `BatchParsePlan`).
+        public var parsePlan: BatchParsePlan?
     }
 
     public static let minBatchSymbols = 2
@@ -72,7 +75,8 @@ public struct FetchPlan: Sendable, Equatable {
                     }
                 }
                 units.append(Unit(key: source.name + " " + r.url, source: source.name, url: r.url, symbols: r.symbols,
-                                  targets: targets, isBatch: true, maxBodyBytes: VenueAdapters.batchMaxBodyBytes(for: source)))
+                                  targets: targets, isBatch: true, maxBodyBytes: VenueAdapters.batchMaxBodyBytes(for: source),
+                                  parsePlan: BatchParsePlan(kind: source.kind, symbols: r.symbols)))
             }
             batchUnits.append(units)
         }
@@ -85,7 +89,7 @@ public struct FetchPlan: Sendable, Equatable {
                 // converted BTC-EUR, say) keep separate requests as they always had.
                 units.append(Unit(key: ps.source + " " + pair.symbol + " " + url, source: ps.source, url: url,
                                   symbols: [ps.symbol], targets: [Target(pair: pair.symbol, source: ps.source, symbol: ps.symbol)],
-                                  isBatch: false, maxBodyBytes: spec.maxBodyBytes))
+                                  isBatch: false, maxBodyBytes: spec.maxBodyBytes, parsePlan: nil))
             }
             pairUnits.append(units)
         }

@@ -6,9 +6,9 @@ extension GeminiParser {
     /// and no timestamp, so the quote is `last` only, stamped with the receive time. The mark
     /// then uses Gemini's last price where it used its mid, and the spread check has nothing to
     /// judge for this source.
-    static func parseBatch(symbols: [String], response: VenueResponse) -> BatchAnswer {
-        let lookup = BatchLookup(symbols: BatchCollector.unique(symbols))
-        return ResponseTriage.parseBatch(response, venue: .gemini, symbols: symbols, bodyVerdict: verdict) { (s, root, c) throws(VenueError) in
+    static func parseBatch(plan: BatchParsePlan, response: VenueResponse) -> BatchAnswer {
+        let lookup = plan.lookup
+        return ResponseTriage.parseBatch(response, venue: .gemini, wanted: plan.symbols, bodyVerdict: verdict) { (s, root, c) throws(VenueError) in
             let list = try s.requireArray(root, "(root)", .gemini)
             s.forEachElement(of: list) { _, e in
                 c.sawEntry()

@@ -2,9 +2,9 @@ extension HTXParser {
     /// `GET /market/tickers`: `{"status":"ok","ts":ms,"data":[{symbol,close,bid,bidSize,ask,askSize,…}]}`
     /// with lower-case symbols and bid/ask as bare numbers (merged sends `[price, size]`); the
     /// envelope `ts` stamps every entry.
-    static func parseBatch(symbols: [String], response: VenueResponse) -> BatchAnswer {
-        let lookup = BatchLookup(symbols: BatchCollector.unique(symbols))
-        return ResponseTriage.parseBatch(response, venue: .htx, symbols: symbols, bodyVerdict: verdict) { (s, root, c) throws(VenueError) in
+    static func parseBatch(plan: BatchParsePlan, response: VenueResponse) -> BatchAnswer {
+        let lookup = plan.lookup
+        return ResponseTriage.parseBatch(response, venue: .htx, wanted: plan.symbols, bodyVerdict: verdict) { (s, root, c) throws(VenueError) in
             let root = try s.requireObject(root, "(root)", .htx)
             let (data, ts, _, _, _) = s.members(of: root, wanted: 2, "data", "ts")
             let list = try s.requireArray(data, "data", .htx)

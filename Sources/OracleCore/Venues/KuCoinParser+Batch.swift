@@ -3,9 +3,9 @@ extension KuCoinParser {
     ///
     /// Differs from level1: the best bid and ask are `buy`/`sell`, the last price is `last`, and
     /// the one `data.time` (the snapshot time) stamps every entry, where level1 carries its own.
-    static func parseBatch(symbols: [String], response: VenueResponse) -> BatchAnswer {
-        let lookup = BatchLookup(symbols: BatchCollector.unique(symbols))
-        return ResponseTriage.parseBatch(response, venue: .kucoin, symbols: symbols, bodyVerdict: verdict) { (s, root, c) throws(VenueError) in
+    static func parseBatch(plan: BatchParsePlan, response: VenueResponse) -> BatchAnswer {
+        let lookup = plan.lookup
+        return ResponseTriage.parseBatch(response, venue: .kucoin, wanted: plan.symbols, bodyVerdict: verdict) { (s, root, c) throws(VenueError) in
             let root = try s.requireObject(root, "(root)", .kucoin)
             let data = try s.requireObject(s.member("data", of: root), "data", .kucoin)
             let (time, ticker, _, _, _) = s.members(of: data, wanted: 2, "time", "ticker")

@@ -1,9 +1,9 @@
 extension OKXParser {
     /// `GET /api/v5/market/tickers?instType=SPOT`: the ticker envelope with one `data[]` entry per
     /// instrument of that type, matched on `instId`.
-    static func parseBatch(symbols: [String], response: VenueResponse) -> BatchAnswer {
-        let lookup = BatchLookup(symbols: BatchCollector.unique(symbols))
-        return ResponseTriage.parseBatch(response, venue: .okx, symbols: symbols, bodyVerdict: verdict) { (s, root, c) throws(VenueError) in
+    static func parseBatch(plan: BatchParsePlan, response: VenueResponse) -> BatchAnswer {
+        let lookup = plan.lookup
+        return ResponseTriage.parseBatch(response, venue: .okx, wanted: plan.symbols, bodyVerdict: verdict) { (s, root, c) throws(VenueError) in
             let root = try s.requireObject(root, "(root)", .okx)
             let data = try s.requireArray(s.member("data", of: root), "data", .okx)
             s.forEachElement(of: data) { _, e in

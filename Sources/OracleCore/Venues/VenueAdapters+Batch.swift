@@ -140,34 +140,45 @@ extension VenueAdapters {
     }
 
     /// `parseBatch` with the whole-body verdict kept apart (the scheduler backs off on it).
+    /// Prepares the symbols' lookup for this one call; a caller parsing the same symbols every
+    /// cycle keeps a `BatchParsePlan` and uses `parseBatchAnswer(_:response:generic:)`.
     public static func parseBatchAnswer(_ kind: VenueKind, symbols: [String], response: VenueResponse,
                                         generic: GenericAdapterSpec? = nil) -> BatchAnswer {
-        switch kind {
-        case .binance: return BinanceParser.parseBatch(symbols: symbols, response: response)
-        case .okx: return OKXParser.parseBatch(symbols: symbols, response: response)
-        case .bybit: return BybitParser.parseBatch(symbols: symbols, response: response)
-        case .kucoin: return KuCoinParser.parseBatch(symbols: symbols, response: response)
-        case .htx: return HTXParser.parseBatch(symbols: symbols, response: response)
-        case .bitfinex: return BitfinexParser.parseBatch(symbols: symbols, response: response)
-        case .kraken: return KrakenParser.parseBatch(symbols: symbols, response: response)
-        case .bitstamp: return BitstampParser.parseBatch(symbols: symbols, response: response)
-        case .cryptocom: return CryptoComParser.parseBatch(symbols: symbols, response: response)
-        case .gemini: return GeminiParser.parseBatch(symbols: symbols, response: response)
-        case .pyth: return PythParser.parseBatch(symbols: symbols, response: response)
-        case .coingecko: return CoinGeckoParser.parseBatch(symbols: symbols, response: response)
+        parseBatchAnswer(BatchParsePlan(kind: kind, symbols: symbols, indexed: false), response: response, generic: generic)
+    }
+
+    /// `parseBatch` for the symbols of a prepared plan (same answer as with the plan's symbols).
+    public static func parseBatchAnswer(_ plan: BatchParsePlan, response: VenueResponse,
+                                        generic: GenericAdapterSpec? = nil) -> BatchAnswer {
+        switch plan.kind {
+        case .binance: return BinanceParser.parseBatch(plan: plan, response: response)
+        case .okx: return OKXParser.parseBatch(plan: plan, response: response)
+        case .bybit: return BybitParser.parseBatch(plan: plan, response: response)
+        case .kucoin: return KuCoinParser.parseBatch(plan: plan, response: response)
+        case .htx: return HTXParser.parseBatch(plan: plan, response: response)
+        case .bitfinex: return BitfinexParser.parseBatch(plan: plan, response: response)
+        case .kraken: return KrakenParser.parseBatch(plan: plan, response: response)
+        case .bitstamp: return BitstampParser.parseBatch(plan: plan, response: response)
+        case .cryptocom: return CryptoComParser.parseBatch(plan: plan, response: response)
+        case .gemini: return GeminiParser.parseBatch(plan: plan, response: response)
+        case .pyth: return PythParser.parseBatch(plan: plan, response: response)
+        case .coingecko: return CoinGeckoParser.parseBatch(plan: plan, response: response)
         case .coinbase, .generic:
-            var results: [String: Result<Quote, VenueError>] = [:]
+            let kind = plan.kind
+            var outcomes: [Result<Quote, VenueError>] = []
+            outcomes.reserveCapacity(plan.symbols.count)
             var bodyError: VenueError?
-            for symbol in BatchCollector.unique(symbols) {
+            for symbol in plan.symbols {
                 do throws(VenueError) {
-                    results[symbol] = .success(try parse(kind, symbol: symbol, response: response, generic: generic))
+                    outcomes.append(.success(try parse(kind, symbol: symbol, response: response, generic: generic)))
                 } catch {
-                    results[symbol] = .failure(error)
+                    outcomes.append(.failure(error))
                     bodyError = bodyError ?? error
                 }
             }
-            return BatchAnswer(bodyError: results.values.contains { if case .success = $0 { true } else { false } } ? nil : bodyError,
-                               results: results)
+            // In the plan's order, so `plan.index(of:)` finds each symbol's outcome.
+            let anySuccess = outcomes.contains { if case .success = $0 { true } else { false } }
+            return BatchAnswer(bodyError: anySuccess ? nil : bodyError, symbols: plan.symbols, outcomes: outcomes)
         }
     }
 }
