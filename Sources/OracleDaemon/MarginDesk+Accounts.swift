@@ -19,7 +19,7 @@ extension MarginDesk {
         do {
             try db.putAccount(StoredAccount(id: id, json: AccountJSON.encode(account), updatedAtMs: nowMs, shard: shard(of: id)))
         } catch {
-            throw APIProblem(500, "\(error)")
+            throw APIProblem(error.unavailable ? 503 : 500, "\(error)")
         }
         // In a cluster another node may own it: it applies the change from the store's feed.
         guard owns(id) else { return render(id: id) ?? .null }
@@ -65,7 +65,7 @@ extension MarginDesk {
         do {
             try db.putAccounts(parsed.map { StoredAccount(id: $0.id, json: AccountJSON.encode($0), updatedAtMs: nowMs, shard: shard(of: $0.id)) })
         } catch {
-            throw APIProblem(500, "\(error); nothing imported")
+            throw APIProblem(error.unavailable ? 503 : 500, "\(error); nothing imported")
         }
         evaluator.risk = risk
         apply(evaluator.put(parsed.filter { owns($0.id) }, nowMs: nowMs))
@@ -75,7 +75,7 @@ extension MarginDesk {
     public func delete(id: String) throws(APIProblem) -> JSON {
         guard machinesCurrent() else { throw Self.storeDown }
         guard try exists(id) else { throw APIProblem(404, "no account \"\(id)\"") }
-        do { try db.deleteAccount(id: id) } catch { throw APIProblem(500, "\(error)") }
+        do { try db.deleteAccount(id: id) } catch { throw APIProblem(error.unavailable ? 503 : 500, "\(error)") }
         guard owns(id) else { return .object([("deleted", .string(id))]) }
         let seq = evaluator.remove(id) ?? 0
         // Keep the notice counter durable so a re-created account never reuses a notice id.
@@ -88,7 +88,7 @@ extension MarginDesk {
     public func hold(id: String, reason: String?, by uid: UInt32, nowMs: Int64) throws(APIProblem) -> JSON {
         guard machinesCurrent() else { throw Self.storeDown }
         guard try exists(id) else { throw APIProblem(404, "no account \"\(id)\"") }
-        do { try db.setHold(account: id, reason: reason, by: Int64(uid), atMs: nowMs) } catch { throw APIProblem(500, "\(error)") }
+        do { try db.setHold(account: id, reason: reason, by: Int64(uid), atMs: nowMs) } catch { throw APIProblem(error.unavailable ? 503 : 500, "\(error)") }
         if let reason {
             syslog.log(.notice, "account \(id) held by uid \(uid): \(reason)")
         } else {
@@ -259,7 +259,7 @@ extension MarginDesk {
             }))])
         case .all:
             let page: [StoredNotice]
-            do { page = try db.notices(after: query.cursor, filter: query.filter, limit: query.limit) } catch { throw APIProblem(500, "\(error)") }
+            do { page = try db.notices(after: query.cursor, filter: query.filter, limit: query.limit) } catch { throw APIProblem(error.unavailable ? 503 : 500, "\(error)") }
             let next = page.last.map(NoticeCursor.init(after:)) ?? query.cursor
             return .object([
                 ("notices", .array(page.map { Self.withDeliverer($0) })),

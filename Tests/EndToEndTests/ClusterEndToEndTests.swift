@@ -188,6 +188,10 @@ import Testing
         try ClusterBook.setBTC(c.venue, 49_000)
         #expect(await Self.marksAt(c.nodes, 49_000))
         try await Task.sleep(for: .seconds(1))
+        // A change while the store is down is refused as unavailable (retry later), not half-applied.
+        let refused = try c.nodes[1].daemon.client.request("PUT", "/v1/accounts/late",
+                                                             body: #"{"id":"late","collateral":[{"asset":"USD","amount":"100"}],"positions":[]}"#)
+        #expect(refused.status == 503, "PUT while PostgreSQL is down → \(refused.status) \(refused.body)")
         try await c.pg.restart()
         // Within a few leases the nodes have their shards back and every call is out, once.
         #expect(await Self.settled(c, alive: ["a", "b"], timeout: 40))
