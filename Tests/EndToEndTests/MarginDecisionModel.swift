@@ -37,21 +37,7 @@ enum DecisionScenario {
         frozen_cycles = 1000000
 
         """
-        for v in venues {
-            s += """
-            [[source]]
-            name = "\(v.name)"
-            kind = "\(v.name)"
-            base_url = "\(venueURL)/\(v.name)"
-            rate_limit = 50.0
-            burst = 20
-            timeout = "1s"
-            connect_timeout = "500ms"
-            backoff_base = "100ms"
-            backoff_max = "500ms"
-
-            """
-        }
+        for v in venues { s += MarginScenario.source(v.name, venueURL: venueURL) }
         s += "[[pair]]\nsymbol = \"BTC-USD\"\nmaintenance_margin = \(btcMaintenance)\ninitial_margin = \(btcInitial)\n"
         s += "tiers = [{ from_notional = \(Int(btcTierFrom)), maintenance_margin = \(btcTierMaintenance), initial_margin = \(btcTierInitial) }]\n"
         s += "sources = [\n" + venues.map { "  { source = \"\($0.name)\", symbol = \"\($0.btc)\" },\n" }.joined() + "]\n\n"

@@ -10,6 +10,23 @@ enum MarginScenario {
     static let btcMaintenance = 0.05, btcInitial = 0.10
     static let ethMaintenance = 0.08, ethInitial = 0.15
 
+    /// One fake-venue `[[source]]` with the quick timeouts and backoff every margin suite uses.
+    static func source(_ name: String, venueURL: String) -> String {
+        """
+        [[source]]
+        name = "\(name)"
+        kind = "\(name)"
+        base_url = "\(venueURL)/\(name)"
+        rate_limit = 50.0
+        burst = 20
+        timeout = "1s"
+        connect_timeout = "500ms"
+        backoff_base = "100ms"
+        backoff_max = "500ms"
+
+        """
+    }
+
     static func config(dir: String, spoolDir: String? = nil, venueURL: String, syslogSocket: String?,
                        pollInterval: String = "200ms", massCallShare: Double = 1.0) -> String {
         var s = """
@@ -32,21 +49,7 @@ enum MarginScenario {
         frozen_cycles = 1000000
 
         """
-        for v in venues {
-            s += """
-            [[source]]
-            name = "\(v.name)"
-            kind = "\(v.name)"
-            base_url = "\(venueURL)/\(v.name)"
-            rate_limit = 50.0
-            burst = 20
-            timeout = "1s"
-            connect_timeout = "500ms"
-            backoff_base = "100ms"
-            backoff_max = "500ms"
-
-            """
-        }
+        for v in venues { s += MarginScenario.source(v.name, venueURL: venueURL) }
         for (pair, mm, im, key) in [("BTC-USD", btcMaintenance, btcInitial, 1), ("ETH-USD", ethMaintenance, ethInitial, 2)] {
             s += "[[pair]]\nsymbol = \"\(pair)\"\nmaintenance_margin = \(mm)\ninitial_margin = \(im)\nsources = [\n"
             for v in venues { s += "  { source = \"\(v.name)\", symbol = \"\(key == 1 ? v.btc : v.eth)\" },\n" }

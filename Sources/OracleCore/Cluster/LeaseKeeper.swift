@@ -66,7 +66,6 @@ public struct LeaseKeeper: Sendable {
     public struct Change: Sendable, Equatable {
         public var gained: [Int: Int64] = [:]
         public var lost: Set<Int> = []
-        public var isEmpty: Bool { gained.isEmpty && lost.isEmpty }
     }
 
     public init(node: String, shards: Int, leaseMs: Int64, marginMs: Int64? = nil) {
