@@ -7,7 +7,7 @@ BUILD_DIR := .build/debug
 FUZZ_SECONDS ?= 30
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run test demo bench fuzz reliability install uninstall clean verify-unit
+.PHONY: all deps build run test demo bench fuzz reliability install uninstall clean verify-unit docs man
 
 all: build
 
@@ -55,6 +55,17 @@ bench: deps
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) ./FuzzTesting/run-fuzz.sh
 
+# Man pages (docs/*.1 *.5 *.8) and shell completions (contrib/completions/) from the argument
+# definitions and ConfigKeys.swift; a test fails when the committed files are out of date.
+MAN_PAGES   := docs/oraclectl.1 docs/oracles.toml.5 docs/oracled.8
+COMPLETIONS := contrib/completions
+docs: deps
+	$(SWIFT) build --product oracled
+	$(SWIFT) build --product oraclectl
+	$(SWIFT) build --product oracled-docs
+	$(BUILD_DIR)/oracled-docs --bin $(BUILD_DIR) --man docs --completions $(COMPLETIONS)
+man: docs
+
 # PREFIX for the binaries (default /usr/local); DESTDIR for staging (packages, tests).
 install: deps
 	$(SWIFT) build -c release --product oracled
@@ -67,6 +78,16 @@ install: deps
 	install -m 0644 systemd/oracled.sysusers $(DESTDIR)/usr/lib/sysusers.d/oracled.conf
 	install -m 0644 systemd/oracled.tmpfiles $(DESTDIR)/usr/lib/tmpfiles.d/oracled.conf
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/oracled/README.md
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 0644 docs/oraclectl.1 $(DESTDIR)$(PREFIX)/share/man/man1/oraclectl.1
+	install -m 0644 docs/oracles.toml.5 $(DESTDIR)$(PREFIX)/share/man/man5/oracles.toml.5
+	install -m 0644 docs/oracled.8 $(DESTDIR)$(PREFIX)/share/man/man8/oracled.8
+	install -m 0644 $(COMPLETIONS)/oracled.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/oracled
+	install -m 0644 $(COMPLETIONS)/oraclectl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/oraclectl
+	install -m 0644 $(COMPLETIONS)/_oracled $(COMPLETIONS)/_oraclectl $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/
+	install -m 0644 $(COMPLETIONS)/oracled.fish $(COMPLETIONS)/oraclectl.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/
 	[ -e $(DESTDIR)/etc/oracled/oracles.toml ] || sed -e 's|^socket *=.*|socket    = "/run/oracled/oracled.sock"|' \
 	  -e 's|^state_dir *=.*|state_dir = "/var/lib/oracled"|' -e 's|^spool_dir *=.*|spool_dir = "/var/spool/oracled"|' \
 	  oracles.toml > $(DESTDIR)/etc/oracled/oracles.toml
@@ -74,6 +95,11 @@ install: deps
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/oracled $(DESTDIR)$(PREFIX)/bin/oraclectl $(DESTDIR)/lib/systemd/system/oracled.service \
 	  $(DESTDIR)/usr/lib/sysusers.d/oracled.conf $(DESTDIR)/usr/lib/tmpfiles.d/oracled.conf
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/oraclectl.1 $(DESTDIR)$(PREFIX)/share/man/man5/oracles.toml.5 \
+	  $(DESTDIR)$(PREFIX)/share/man/man8/oracled.8 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/oracled $(DESTDIR)$(PREFIX)/share/bash-completion/completions/oraclectl \
+	  $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_oracled $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_oraclectl \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/oracled.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/oraclectl.fish
 
 # Regenerates docs/reliability.md: fault, crash, abuse and operations suites plus every fuzzer.
 reliability: deps

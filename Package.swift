@@ -43,7 +43,7 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "OracleSystem", dependencies: ["CSystemShim"]),
+        .target(name: "OracleSystem", dependencies: ["CSystemShim", .product(name: "Logging", package: "swift-log")]),
         .target(name: "OracleClient"),
         .target(name: "OracleOutbox", dependencies: [
             "OracleCore", "OracleStore", "OracleSystem",
@@ -62,7 +62,7 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "oracled", dependencies: [
-            "OracleDaemon", "OracleCore", "OracleConfig", "OracleFetch",
+            "OracleDaemon", "OracleCore", "OracleConfig", "OracleFetch", "OracleSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -70,6 +70,8 @@ let package = Package(
             "OracleClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Regenerates docs/*.{1,5,8} and contrib/completions/ (`make docs`) from the two CLIs and ConfigKeys.
+        .executableTarget(name: "oracled-docs", dependencies: ["OracleConfig"]),
         .executableTarget(name: "fake-venue", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -84,7 +86,7 @@ let package = Package(
         .testTarget(name: "OracleConfigTests", dependencies: ["OracleConfig", "OracleCore"]),
         .testTarget(name: "OracleFetchTests", dependencies: ["OracleFetch", "OracleCore"]),
         .testTarget(name: "OracleServerTests", dependencies: ["OracleServer", "OracleCore", "OracleClient"]),
-        .testTarget(name: "OracleSystemTests", dependencies: ["OracleSystem", "OracleStore"]),
+        .testTarget(name: "OracleSystemTests", dependencies: ["OracleSystem", "OracleStore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "OracleDaemonTests", dependencies: ["OracleDaemon", "OracleOutbox", "OracleServer", "OracleStore", "OracleStorePostgres", "OracleSystem", "OracleConfig", "OracleCore",
                                                              .product(name: "Logging", package: "swift-log"),
                                                              // A second connection that makes the state database refuse commits (StoreCommitFailureTests).

@@ -14,7 +14,7 @@ public final class RawConnection: @unchecked Sendable {
     public let fd: Int32
     public let endpoint: ClientEndpoint
     /// Seconds any one read or write may wait; nil waits for ever (a `watch` stream).
-    public let timeout: Double?
+    public private(set) var timeout: Double?
     private var buffer: [UInt8] = []
 
     /// Connects; with a `timeout`, every later read or write gives up after that many seconds.
@@ -22,11 +22,16 @@ public final class RawConnection: @unchecked Sendable {
         self.endpoint = endpoint
         self.timeout = timeout
         fd = try Self.connect(endpoint, hint: connectHint)
-        if let timeout, timeout > 0 {
-            var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        }
+        if let timeout, timeout > 0 { setTimeout(timeout) }
+    }
+
+    /// Changes how long each later read or write may wait (a test polling many stalled uploads
+    /// gives each only a moment).
+    public func setTimeout(_ seconds: Double) {
+        timeout = seconds
+        var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
 
     /// A Unix-socket connection (the common case).

@@ -13,6 +13,17 @@ public enum ConfigLoader {
 
     /// Parses TOML text; `file` labels the messages (usually the path it came from).
     public static func parse(_ text: String, file: String) throws(ConfigError) -> OracleConfiguration {
+        try parseWithWarnings(text, file: file).configuration
+    }
+
+    /// `load`, plus what `oracled check-config` warns about in a configuration that is valid.
+    public static func check(path: String) throws(ConfigError) -> (configuration: OracleConfiguration, warnings: [ConfigWarning]) {
+        try parseWithWarnings(readText(path), file: path)
+    }
+
+    /// `parse`, plus the warnings (see `ConfigAdvisor`).
+    public static func parseWithWarnings(_ text: String, file: String) throws(ConfigError)
+        -> (configuration: OracleConfiguration, warnings: [ConfigWarning]) {
         // TOMLKit hands the text to C++ as a C string, which would silently end at a NUL byte.
         if let nul = text.utf8.firstIndex(of: 0) {
             let line = text.utf8[..<nul].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
@@ -43,7 +54,8 @@ public enum ConfigLoader {
         let diagnostics = ConfigDiagnostics(file: file, lines: SourceLineIndex(text: text))
         let configuration = ConfigDecoder(root: root, diagnostics: diagnostics).decode()
         guard diagnostics.isEmpty else { throw diagnostics.error }
-        return configuration
+        let warnings = ConfigAdvisor(configuration: configuration, root: root, lines: diagnostics.lines, file: file).warnings()
+        return (configuration, warnings)
     }
 
     private static func readText(_ path: String) throws(ConfigError) -> String {

@@ -152,7 +152,7 @@ public final class NoticeOutbox {
                 pending.removeAll { $0.claimedBy != fence.node && !claimed.contains($0.id) }
                 for n in pending where n.claimedBy != nil && n.claimedBy != fence.node {
                     logger.warning("delivering a notice another node claimed and never settled (it has not come back); it may be a repeat of the same id",
-                                   metadata: ["notice": "\(n.id)", "claimed_by": "\(n.claimedBy ?? "")"])
+                                   metadata: ["notice_id": "\(n.id)", "claimed_by": "\(n.claimedBy ?? "")"])
                     syslog.log(.warning, "notice \(n.id) redelivered: node \(n.claimedBy ?? "?") claimed it and never came back; consumers deduplicate by id")
                 }
             }
@@ -221,9 +221,23 @@ public final class NoticeOutbox {
         for n in unlogged {
             let severity = SyslogWriter.Severity(rawValue: (MarginLevel(rawValue: n.level) ?? .warning).syslogPriority) ?? .notice
             syslog.log(severity, n.syslog.isEmpty ? "notice \(n.id)" : n.syslog)
+            // The same line through the logger, with fields (journald: ACCOUNT=, LEVEL=, NOTICE_ID=).
+            logger.log(level: Self.logLevel(syslogSeverity: severity), "\(n.syslog.isEmpty ? "notice \(n.id)" : n.syslog)",
+                       metadata: ["account": "\(n.account)", "level": "\(n.level)", "notice_id": "\(n.id)"])
         }
         do { try db.markSyslogged(ids: unlogged.map(\.id)) } catch {
             logger.error("cannot record syslog delivery; lines may be repeated after a restart", metadata: ["error": "\(error)"])
+        }
+    }
+
+    static func logLevel(syslogSeverity s: SyslogWriter.Severity) -> Logger.Level {
+        switch s {
+        case .emergency, .alert, .critical: .critical
+        case .error: .error
+        case .warning: .warning
+        case .notice: .notice
+        case .info: .info
+        case .debug: .debug
         }
     }
 

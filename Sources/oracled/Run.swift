@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import OracleDaemon
+import OracleSystem
 
 extension Oracled {
     struct Run: AsyncParsableCommand {
@@ -13,13 +14,28 @@ extension Oracled {
         @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
         var logLevel: String = "info"
 
+        @Option(help: ArgumentHelp(
+            "Where log lines go: auto, journal or stderr.",
+            discussion: "auto writes to journald with fields (ACCOUNT=, PAIR=, LEVEL=, NOTICE_ID=, SOURCE=) when systemd connected stderr to the journal (JOURNAL_STREAM) or ORACLED_JOURNAL_SOCKET names a journal socket, and plain lines to stderr otherwise."))
+        var logTarget: LogTarget = .auto
+
         func run() async throws {
             let level = Logger.Level(rawValue: logLevel) ?? .info
             // The executable decides where logs go (stderr → the journal under systemd); libraries only emit.
-            LoggingSystem.bootstrap { label in
-                var h = StreamLogHandler.standardError(label: label)
-                h.logLevel = level
-                return h
+            // Under systemd, the native journal protocol carries the metadata as fields.
+            let environment = ProcessInfo.processInfo.environment
+            if let journal = logTarget.journal(environment: environment) {
+                LoggingSystem.bootstrap { label in
+                    var h = JournalLogHandler(label: label, writer: journal)
+                    h.logLevel = level
+                    return h
+                }
+            } else {
+                LoggingSystem.bootstrap { label in
+                    var h = StreamLogHandler.standardError(label: label)
+                    h.logLevel = level
+                    return h
+                }
             }
             let logger = Logger(label: "oracled")
             // A peer closing a socket mid-write must not kill the daemon (libcurl runs with NOSIGNAL).

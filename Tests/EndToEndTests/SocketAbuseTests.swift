@@ -1,81 +1,31 @@
 import Foundation
 import Testing
+import OracleClient
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Raw Unix-socket connections for abuse: half requests, garbage, idle sockets.
-enum RawSocket {
-    static func connect(_ path: String, timeout: Double = 3) -> Int32? {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            for (i, b) in bytes.enumerated() where i < raw.count - 1 { raw[i] = b }
-        }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard rc == 0 else { close(fd); return nil }
-        return fd
+/// Raw requests on OracleClient's `RawConnection` (the client oraclectl uses): exact bytes out —
+/// half requests, garbage, idle sockets — and whatever comes back, tolerantly read.
+extension RawConnection {
+    /// A connection, or nil when the daemon refused it (counted by the tests, not a failure).
+    static func abuse(_ path: String, timeout: Double = 3) -> RawConnection? {
+        try? RawConnection(path: path, timeout: timeout)
     }
 
-    /// Sends as much as the peer takes; false once it stops taking (closed or timed out).
-    @discardableResult
-    static func send(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return false }
-            sent += n
-        }
-        return true
-    }
-
-    @discardableResult
-    static func send(_ fd: Int32, _ text: String) -> Bool { send(fd, Array(text.utf8)) }
-
-    /// Reads until EOF, timeout, or one complete Content-Length response; returns (status, head, body).
-    static func readResponse(_ fd: Int32) -> (status: Int, head: String, body: String) {
-        var data = [UInt8]()
-        var buf = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { break }
-            data.append(contentsOf: buf[0..<n])
-            let text = String(decoding: data, as: UTF8.self)
-            if let end = text.range(of: "\r\n\r\n") {
-                let head = String(text[..<end.lowerBound])
-                if let cl = head.lowercased().split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") })
-                    .flatMap({ Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) }),
-                   text.utf8.count - text.utf8.distance(from: text.utf8.startIndex, to: end.upperBound) >= cl {
-                    break
-                }
-            }
-        }
-        let text = String(decoding: data, as: UTF8.self)
-        guard let end = text.range(of: "\r\n\r\n") else { return (0, text, "") }
-        let head = String(text[..<end.lowerBound])
-        let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
-        return (status, head, String(text[end.upperBound...]))
-    }
-
-    static func setReadTimeout(_ fd: Int32, _ seconds: Double) {
-        var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    /// Status, head and body of the next answer; status 0 when none came (closed, timed out, not
+    /// HTTP), and the head alone when the body never completes.
+    func answer() -> (status: Int, head: String, body: String) {
+        guard let head = try? readHead() else { return (0, "", "") }
+        let text = "\(head.status) " + head.headers.map { "\($0.0): \($0.1)" }.joined(separator: "\r\n")
+        return (head.status, text, ((try? readBody(of: head)) ?? head).text)
     }
 
     /// One raw request on a fresh connection.
     static func exchange(_ path: String, _ raw: [UInt8], timeout: Double = 3) -> (status: Int, head: String, body: String) {
-        guard let fd = connect(path, timeout: timeout) else { return (-1, "connect failed errno \(errno)", "") }
-        defer { close(fd) }
-        send(fd, raw)
-        return readResponse(fd)
+        guard let c = abuse(path, timeout: timeout) else { return (-1, "connect failed errno \(errno)", "") }
+        c.send(raw)
+        return c.answer()
     }
 }
 
@@ -100,8 +50,7 @@ struct SocketAbuseTests {
         #expect(await eventually(timeout: 10) { FileManager.default.fileExists(atPath: rig.socketPath) && Self.promptlyServed(rig).ok },
                 "daemon not serving; log:\n\(rig.daemon.log)")
         let rss0 = residentKiB(pid: rig.pid) ?? 0
-        var held: [Int32] = []
-        defer { for fd in held { close(fd) } }
+        var held: [RawConnection] = []
         var opened = 0
         var served = 0
         var refusedAtConnect = 0
@@ -110,14 +59,13 @@ struct SocketAbuseTests {
         // 2000 connections in batches of 250: every other one asks for all prices, the rest stay idle.
         for batch in 0..<8 {
             for i in 0..<250 {
-                guard let fd = RawSocket.connect(rig.socketPath, timeout: 2) else { refusedAtConnect += 1; continue }
+                guard let c = RawConnection.abuse(rig.socketPath, timeout: 2) else { refusedAtConnect += 1; continue }
                 opened += 1
                 if i % 2 == 0 {
-                    RawSocket.send(fd, "GET /v1/prices HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                    if RawSocket.readResponse(fd).status == 200 { served += 1 }
-                    close(fd)
+                    c.send("GET /v1/prices HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    if c.answer().status == 200 { served += 1 }
                 } else {
-                    held.append(fd)
+                    held.append(c)
                 }
             }
             let p = Self.promptlyServed(rig)
@@ -126,17 +74,17 @@ struct SocketAbuseTests {
         }
         // Slow clients: half a request line, then nothing.
         for _ in 0..<200 {
-            guard let fd = RawSocket.connect(rig.socketPath, timeout: 2) else { refusedAtConnect += 1; continue }
+            guard let c = RawConnection.abuse(rig.socketPath, timeout: 2) else { refusedAtConnect += 1; continue }
             opened += 1
-            RawSocket.send(fd, "GET /v1/prices HTTP/1.1\r\nHost: lo")
-            held.append(fd)
+            c.send("GET /v1/prices HTTP/1.1\r\nHost: lo")
+            held.append(c)
         }
         // A slow body: head promising 100 bytes, 10 delivered.
         for _ in 0..<50 {
-            guard let fd = RawSocket.connect(rig.socketPath, timeout: 2) else { continue }
+            guard let c = RawConnection.abuse(rig.socketPath, timeout: 2) else { continue }
             opened += 1
-            RawSocket.send(fd, "PUT /v1/accounts/slow HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"id\":\"sl")
-            held.append(fd)
+            c.send("PUT /v1/accounts/slow HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"id\":\"sl")
+            held.append(c)
         }
         for attempt in 0..<5 {
             let p = Self.promptlyServed(rig)
@@ -149,8 +97,7 @@ struct SocketAbuseTests {
         #expect(rig.daemon.process.isRunning, "oracled died; log:\n\(rig.daemon.log)")
         #expect(rssPeak < 300 * 1024, "VmRSS \(rssPeak) KiB with \(held.count) open connections")
 
-        for fd in held { close(fd) }
-        held = []
+        held = []   // closes them
         #expect(await eventually(timeout: 5) { (openFileCount(pid: rig.pid) ?? 0) < 200 },
                 "descriptors not released: \(openFileCount(pid: rig.pid) ?? -1) open")
         #expect(Self.promptlyServed(rig).ok)
@@ -168,7 +115,7 @@ struct SocketAbuseTests {
 
         func expect4xx(_ name: String, _ raw: [UInt8], _ allowed: ClosedRange<Int> = 400...499, json: Bool = true) {
             sent += 1
-            let r = RawSocket.exchange(sock, raw)
+            let r = RawConnection.exchange(sock, raw)
             if !allowed.contains(r.status) {
                 failures.append("\(name): status \(r.status) \(r.head.prefix(80)) \(r.body.prefix(120))")
             } else if json, !r.body.contains("\"error\"") {
@@ -236,26 +183,24 @@ struct SocketAbuseTests {
         let rss0 = residentKiB(pid: rig.pid) ?? 0
         // 12 clients each push 20 MiB of a declared 30 MiB import, then stall (each is under the per-request limit).
         let chunk = [UInt8](repeating: 0x20, count: 1 << 20)
-        var fds: [Int32] = []
-        defer { for fd in fds { close(fd) } }
+        var uploads: [RawConnection] = []
         for _ in 0..<12 {
-            guard let fd = RawSocket.connect(rig.socketPath, timeout: 2) else { continue }
-            fds.append(fd)
-            RawSocket.send(fd, "POST /v1/accounts/import HTTP/1.1\r\nHost: x\r\nContent-Length: \(30 << 20)\r\n\r\n")
-            for _ in 0..<20 where RawSocket.send(fd, chunk) {}
+            guard let c = RawConnection.abuse(rig.socketPath, timeout: 2) else { continue }
+            uploads.append(c)
+            c.send("POST /v1/accounts/import HTTP/1.1\r\nHost: x\r\nContent-Length: \(30 << 20)\r\n\r\n")
+            for _ in 0..<20 where c.send(chunk) {}
         }
         try await Task.sleep(for: .milliseconds(300))
         let rssPeak = residentKiB(pid: rig.pid) ?? 0
         var busy = 0
-        for fd in fds {
-            RawSocket.setReadTimeout(fd, 0.1)
-            if RawSocket.readResponse(fd).status == 503 { busy += 1 }
+        for c in uploads {
+            c.setTimeout(0.1)
+            if c.answer().status == 503 { busy += 1 }
         }
         #expect(rssPeak < 300 * 1024, "VmRSS \(rssPeak) KiB with 12 × 20 MiB bodies in flight")
         #expect(busy >= 6, "only \(busy) of 12 oversubscribed uploads were told 503")
         #expect(Self.promptlyServed(rig).ok, "a normal client was not served during the uploads")
-        for fd in fds { close(fd) }
-        fds = []
+        uploads = []   // closes them
         // The budget is returned: a real import still works afterwards.
         let line = #"{"id":"after","collateral":[{"asset":"USD","amount":"100"}],"positions":[]}"#
         let imp = try rig.client.request("POST", "/v1/accounts/import", body: line + "\n")
