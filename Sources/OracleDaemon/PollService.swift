@@ -121,9 +121,9 @@ public struct PollService: Service {
                         schedules[c.source]!.recordFailure(httpStatus: c.httpStatus, error: err, nowMs: schedMs)
                         statuses[c.source]?.errors += 1
                         statuses[c.source]?.errorsByClass[c.transportError ?? err.errorClass.rawValue, default: 0] += 1
-                        // `pair` names the pairs the request fed (one for a single-ticker request), so the journal
-                        // can select a pair's source errors (PAIR=BTC-USD).
-                        logger.debug("source error", metadata: ["source": "\(c.source)", "pair": "\(Set(c.samples.map(\.target.pair)).sorted().joined(separator: ","))",
+                        // `pair` lists the pairs the request fed (one for a single-ticker request), so the journal
+                        // can select a pair's source errors (PAIR=BTC-USD, one field per pair).
+                        logger.debug("source error", metadata: ["source": "\(c.source)", "pair": .array(Set(c.samples.map(\.target.pair)).sorted().map { .string($0) }),
                                                                 "request": "\(c.unitKey)", "error": "\(err)"])
                     } else {
                         schedules[c.source]!.recordSuccess(nowMs: schedMs, latencyMs: Int64(c.latencyMs ?? 0))

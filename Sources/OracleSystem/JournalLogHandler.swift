@@ -3,7 +3,7 @@ import Logging
 /// A swift-log handler that writes each line to journald as one entry with fields: MESSAGE,
 /// PRIORITY, SYSLOG_IDENTIFIER, CODE_FILE/CODE_LINE/CODE_FUNC, and one field per metadata key
 /// (`account` → `ACCOUNT`, `pair` → `PAIR`, `level` → `LEVEL`, `notice_id` → `NOTICE_ID`,
-/// `source` → `SOURCE`, …). Libraries keep logging plain metadata; the executable bootstraps
+/// `source` → `SOURCE`, …; an array value gives one field per element). Libraries keep logging plain metadata; the executable bootstraps
 /// this handler under systemd, so `journalctl -u oracled ACCOUNT=acct-17` selects one account's lines.
 ///
 /// MESSAGE also carries the metadata as `key=value` after the text, so the default `journalctl`
@@ -48,7 +48,7 @@ public struct JournalLogHandler: LogHandler {
         if let own = event.metadata { merged.merge(own) { _, new in new } }
         let keys = merged.keys.sorted()
         var text = event.message.description
-        for key in keys { text += " \(key)=\(merged[key]!)" }
+        for key in keys { text += " \(key)=\(Self.text(merged[key]!))" }
         var out: [(String, String)] = [
             ("MESSAGE", text),
             ("PRIORITY", String(Self.priority(event.level))),
@@ -60,9 +60,21 @@ public struct JournalLogHandler: LogHandler {
         for key in keys {
             guard var name = JournalWriter.fieldName(for: key) else { continue }
             if Self.reserved.contains(name) || name.hasPrefix("CODE_") { name = String("META_\(name)".prefix(64)) }
-            out.append((name, "\(merged[key]!)"))
+            // An array is one field per element (journald keeps repeated fields), so a batch
+            // request's error with `pair: [BTC-USD, ETH-USD]` matches `PAIR=BTC-USD` and `PAIR=ETH-USD`.
+            if case .array(let values) = merged[key]! {
+                for v in values { out.append((name, "\(v)")) }
+            } else {
+                out.append((name, "\(merged[key]!)"))
+            }
         }
         return out
+    }
+
+    /// A value as the MESSAGE shows it: arrays as `a,b` (swift-log's own rendering quotes each element).
+    static func text(_ value: Logger.MetadataValue) -> String {
+        if case .array(let values) = value { return values.map { text($0) }.joined(separator: ",") }
+        return "\(value)"
     }
 
     /// syslog(3) priorities, as journald and `journalctl -p` read them.

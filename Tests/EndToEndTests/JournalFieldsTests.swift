@@ -4,13 +4,22 @@ import Testing
 import Glibc
 #endif
 
+/// One journal entry: every field with all its values (journald keeps repeated fields).
+struct JournalEntry: CustomStringConvertible {
+    var fields: [String: [String]] = [:]
+    /// The first value of `name`.
+    subscript(_ name: String) -> String? { fields[name]?.first }
+    func has(_ name: String, _ value: String) -> Bool { fields[name]?.contains(value) == true }
+    var description: String { "\(fields)" }
+}
+
 /// Binds a datagram socket where `ORACLED_JOURNAL_SOCKET` points and parses every entry with the
 /// test's own reading of journald's native protocol (`KEY=value\n`, or `KEY\n` + 64-bit LE length +
 /// value + `\n`), on a dedicated thread so the daemon's sends never back up.
 final class JournalCollector: @unchecked Sendable {
     private final class Box: @unchecked Sendable {
         let lock = NSLock()
-        var entries: [[String: String]] = []
+        var entries: [JournalEntry] = []
         var malformed: [String] = []
         var stopped = false
     }
@@ -56,13 +65,13 @@ final class JournalCollector: @unchecked Sendable {
         t.start()
     }
 
-    var entries: [[String: String]] { box.lock.withLock { box.entries } }
+    var entries: [JournalEntry] { box.lock.withLock { box.entries } }
     var malformed: [String] { box.lock.withLock { box.malformed } }
 
     /// One native-protocol datagram as fields; nil when it breaks the protocol (a name with
     /// characters journald refuses, a missing newline, a length running past the end).
-    static func parse(_ d: [UInt8]) -> [String: String]? {
-        var fields: [String: String] = [:]
+    static func parse(_ d: [UInt8]) -> JournalEntry? {
+        var entry = JournalEntry()
         var i = 0
         while i < d.count {
             guard let end = d[i...].firstIndex(where: { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "\n") }) else { return nil }
@@ -70,7 +79,7 @@ final class JournalCollector: @unchecked Sendable {
             guard !name.isEmpty, !name.hasPrefix("_"), name.allSatisfy({ ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }) else { return nil }
             if d[end] == UInt8(ascii: "=") {
                 guard let nl = d[(end + 1)...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
-                fields[name] = String(decoding: d[(end + 1)..<nl], as: UTF8.self)
+                entry.fields[name, default: []].append(String(decoding: d[(end + 1)..<nl], as: UTF8.self))
                 i = nl + 1
             } else {
                 guard end + 9 <= d.count else { return nil }
@@ -78,11 +87,11 @@ final class JournalCollector: @unchecked Sendable {
                 for k in 0..<8 { length |= UInt64(d[end + 1 + k]) << (8 * UInt64(k)) }
                 let start = end + 9
                 guard start + Int(length) < d.count, d[start + Int(length)] == UInt8(ascii: "\n") else { return nil }
-                fields[name] = String(decoding: d[start..<(start + Int(length))], as: UTF8.self)
+                entry.fields[name, default: []].append(String(decoding: d[start..<(start + Int(length))], as: UTF8.self))
                 i = start + Int(length) + 1
             }
         }
-        return fields
+        return entry
     }
 
     func stop() { box.lock.withLock { box.stopped = true } }
@@ -143,7 +152,7 @@ struct JournalFieldsTests {
         // A source that fails: its error lines name the source and the pair.
         try venue.setFault("kraken", "http500")
         #expect(await eventually(timeout: 10) {
-            journal.entries.contains { $0["SOURCE"] == "kraken" && $0["PAIR"] == "BTC-USD" && $0["ERROR"] != nil && $0["PRIORITY"] == "7" }
+            journal.entries.contains { $0["SOURCE"] == "kraken" && $0.has("PAIR", "BTC-USD") && $0["ERROR"] != nil && $0["PRIORITY"] == "7" }
         }, "no kraken error entry with SOURCE/PAIR: \(journal.entries.filter { $0["SOURCE"] != nil }.suffix(3))")
         #expect(journal.malformed.isEmpty, "\(journal.malformed.prefix(3))")
         // Nothing was written to stderr while the journal took the lines.

@@ -43,12 +43,15 @@ struct JournalWriterTests {
         var handler = JournalLogHandler(label: "test", writer: JournalWriter(socketPath: path))
         handler.metadata = ["node": "n1"]
         let logger = Logger(label: "test", factory: { _ in handler })
-        logger.warning("margin call", metadata: ["account": "acct-17", "level": "margin_call", "message": "clash"])
+        logger.warning("margin call", metadata: ["account": "acct-17", "level": "margin_call", "message": "clash",
+                                                 "pair": .array([.string("BTC-USD"), .string("ETH-USD")])])
         var buf = [UInt8](repeating: 0, count: 8192)
         let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         try #require(n > 0)
         let lines = String(decoding: buf[0..<n], as: UTF8.self).split(separator: "\n").map(String.init)
-        #expect(lines.contains("MESSAGE=margin call account=acct-17 level=margin_call message=clash node=n1"))
+        #expect(lines.contains("MESSAGE=margin call account=acct-17 level=margin_call message=clash node=n1 pair=BTC-USD,ETH-USD"))
+        // An array is one field per element, so PAIR=BTC-USD and PAIR=ETH-USD both match.
+        #expect(lines.filter { $0.hasPrefix("PAIR=") } == ["PAIR=BTC-USD", "PAIR=ETH-USD"])
         #expect(lines.contains("PRIORITY=4"))
         #expect(lines.contains("SYSLOG_IDENTIFIER=oracled"))
         #expect(lines.contains("ACCOUNT=acct-17"))
