@@ -56,7 +56,9 @@ func runNoticeBench(directory: String, bursts: Int = 200) -> [(name: String, val
         db = try OracleDatabase.open(directory: root + "/state")
         // Syslog to a socket nobody listens on: its cost (one failed sendto per line) stays in the figure.
         outbox = NoticeOutbox(db: db, directory: root + "/spool", syslog: SyslogWriter(socketPath: root + "/no-syslog.sock"),
-                              logger: Logger(label: "bench"), now: { 0 })
+                              // No log handler: the per-notice log line (journald under systemd) would otherwise
+                              // print thousands of lines to the bench's stdout.
+                              logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }), now: { 0 })
         if outbox.status.isDeferred { throw BenchError(outbox.status.lastError ?? "spool not writable") }
     } catch {
         print("  notice bench skipped: \(error)")

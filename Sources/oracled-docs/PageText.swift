@@ -21,7 +21,7 @@ enum PageText {
             """),
         Extra(heading: "SIGNALS", items: [
             (Troff.bold("SIGHUP"), "Re-read the configuration; a file that fails validation is refused and the running one stays."),
-            (Troff.bold("SIGTERM") + ", " + Troff.bold("SIGINT"), "Shut down in order: stop polling, deliver pending notices, close the store."),
+            (Troff.bold("SIGTERM") + ", " + Troff.bold("SIGINT"), "Shut down in order: the services stop in the reverse order they started."),
         ]),
         Extra(heading: "ENVIRONMENT", items: [
             (Troff.bold("JOURNAL_STREAM"), "Set by systemd; when it names standard error, log lines go to journald with fields (--log-target auto)."),

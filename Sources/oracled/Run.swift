@@ -15,7 +15,7 @@ extension Oracled {
         var logLevel: String = "info"
 
         @Option(help: ArgumentHelp(
-            "Where log lines go: auto, journal or stderr.",
+            "Where log lines go: journald with fields, or stderr.",
             discussion: "auto writes to journald with fields (ACCOUNT=, PAIR=, LEVEL=, NOTICE_ID=, SOURCE=) when systemd connected stderr to the journal (JOURNAL_STREAM) or ORACLED_JOURNAL_SOCKET names a journal socket, and plain lines to stderr otherwise."))
         var logTarget: LogTarget = .auto
 

@@ -93,7 +93,7 @@ complete -c 'oracled' -n '__oracled_should_offer_completions_for_positional "ora
 complete -c 'oracled' -n '__oracled_should_offer_completions_for_positional "oracled" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'oracled' -n '__oracled_should_offer_completions_for_flags_or_options "oracled run" c config' -l 'config' -s 'c' -d 'Path to oracles.toml.' -rfka ''
 complete -c 'oracled' -n '__oracled_should_offer_completions_for_flags_or_options "oracled run" log-level' -l 'log-level' -d 'Log level: trace, debug, info, notice, warning, error, critical.' -rfka ''
-complete -c 'oracled' -n '__oracled_should_offer_completions_for_flags_or_options "oracled run" log-target' -l 'log-target' -d 'Where log lines go: auto, journal or stderr.' -rfka 'auto journal stderr'
+complete -c 'oracled' -n '__oracled_should_offer_completions_for_flags_or_options "oracled run" log-target' -l 'log-target' -d 'Where log lines go: journald with fields, or stderr.' -rfka 'auto journal stderr'
 complete -c 'oracled' -n '__oracled_should_offer_completions_for_flags_or_options "oracled run" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'oracled' -n '__oracled_should_offer_completions_for_flags_or_options "oracled check-config" strict' -l 'strict' -d 'Exit 2 when the file is valid but has warnings (for CI and deployment checks).'
 complete -c 'oracled' -n '__oracled_should_offer_completions_for_flags_or_options "oracled check-config" h help' -s 'h' -l 'help' -d 'Show help information.'
