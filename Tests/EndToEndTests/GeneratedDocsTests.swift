@@ -27,7 +27,10 @@ struct GeneratedDocsTests {
             + Self.completions.map({ (dir + "/completions/" + $0, root + "/contrib/completions/" + $0) }) {
             let fresh = try String(contentsOfFile: generated, encoding: .utf8)
             let old = (try? String(contentsOfFile: committed, encoding: .utf8)) ?? "(missing)"
-            #expect(fresh == old, "\(committed) is out of date: run `make docs` and commit the result")
+            let a = fresh.split(separator: "\n", omittingEmptySubsequences: false), b = old.split(separator: "\n", omittingEmptySubsequences: false)
+            let firstDiff = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
+            let upToDate = fresh == old
+            #expect(upToDate, "\(committed) is out of date from line \(firstDiff + 1) (generated: \(a.count > firstDiff ? String(a[firstDiff].prefix(100)) : "end of file")): run `make docs` and commit the result")
         }
     }
 
