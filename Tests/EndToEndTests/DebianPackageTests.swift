@@ -33,7 +33,13 @@ import Testing
         for d in ["var/lib/dpkg/updates", "var/lib/dpkg/info", "etc"] { try FileManager.default.createDirectory(atPath: "\(root)/\(d)", withIntermediateDirectories: true) }
         _ = FileManager.default.createFile(atPath: root + "/var/lib/dpkg/status", contents: nil)
         let dpkgArgs = ["--root=\(root)", "--log=\(work)/dpkg.log", "--force-not-root", "--force-depends", "--force-script-chrootless"]
-        let install = await runCommand(findTool("dpkg")!, dpkgArgs + ["-i", deb], timeout: 120)
+        // As root (CI) dpkg runs directly; otherwise under fakeroot, so the maintainer scripts' chowns
+        // (systemd-sysusers, systemd-tmpfiles) succeed inside the throwaway root.
+        func dpkg(_ args: [String]) async -> (status: Int32, output: String) {
+            if getuid() != 0, let fakeroot = findTool("fakeroot") { return await runCommand(fakeroot, [findTool("dpkg")!] + dpkgArgs + args, timeout: 120) }
+            return await runCommand(findTool("dpkg")!, dpkgArgs + args, timeout: 120)
+        }
+        let install = await dpkg(["-i", deb])
         try #require(install.status == 0, "dpkg -i:\n\(install.output)")
 
         // lstat, not stat: the enablement symlinks point at /lib/systemd/system inside the root, which
@@ -74,7 +80,7 @@ import Testing
         let conffiles = await runCommand(findTool("dpkg-query")!, ["--root=\(root)", "-W", "-f=${Conffiles}", "oracled"])
         #expect(conffiles.output.contains("/etc/oracled/oracles.toml") && conffiles.output.contains("/etc/default/oracled-notify"), "\(conffiles.output)")
         try (config + "\n# edited by the operator\n").write(toFile: root + "/etc/oracled/oracles.toml", atomically: true, encoding: .utf8)
-        let again = await runCommand(findTool("dpkg")!, dpkgArgs + ["--force-confold", "-i", deb], timeout: 120)
+        let again = await dpkg(["--force-confold", "-i", deb])
         #expect(again.status == 0, "\(again.output)")
         #expect(read("/etc/oracled/oracles.toml").contains("# edited by the operator"), "the operator's edit was overwritten")
 
@@ -108,7 +114,7 @@ import Testing
         }
 
         // Purge: files and conffiles go, the enablement with them; the margin state and spool stay.
-        let purge = await runCommand(findTool("dpkg")!, dpkgArgs + ["--purge", "oracled"], timeout: 120)
+        let purge = await dpkg(["--purge", "oracled"])
         #expect(purge.status == 0, "\(purge.output)")
         for p in ["/usr/bin/oracled", "/usr/lib/oracled/libswiftCore.so", "/etc/oracled/oracles.toml", "/etc/default/oracled-notify",
                   "/etc/systemd/system/multi-user.target.wants/oracled.service"] {
