@@ -9,7 +9,8 @@
 # (libc, libcurl, libsqlite3, libstdc++) comes from Debian; Depends is computed by dpkg-shlibdeps.
 #
 # Environment: VERSION (default 0.1.0), DEB_REVISION (1), DEB_COMPRESSION (xz; gzip is faster for
-# tests), SOURCE_DATE_EPOCH (default: the last commit's date, so two builds give the same files).
+# tests), DEB_COMPRESSION_LEVEL (the compressor's default), SOURCE_DATE_EPOCH (default: the last
+# commit's date, so two builds give the same files).
 set -euo pipefail
 
 usage() { echo "usage: $0 BINDIR [OUTDIR]" >&2; exit 2; }
@@ -233,5 +234,5 @@ Description: robust price oracle and margin-call trigger
 CONTROL
 
 find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
-dpkg-deb --root-owner-group -Z"${DEB_COMPRESSION:-xz}" --build "$root" "$deb" >/dev/null
+dpkg-deb --root-owner-group -Z"${DEB_COMPRESSION:-xz}" ${DEB_COMPRESSION_LEVEL:+-z"$DEB_COMPRESSION_LEVEL"} --build "$root" "$deb" >/dev/null
 echo "$deb"

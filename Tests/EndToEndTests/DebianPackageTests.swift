@@ -14,7 +14,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: work) }
         let bindir = URL(fileURLWithPath: Binaries.path("oracled")).deletingLastPathComponent().path
         let started = Date()
-        let build = await runCommand("/usr/bin/env", ["DEB_COMPRESSION=gzip", "VERSION=9.8.7",
+        let build = await runCommand("/usr/bin/env", ["DEB_COMPRESSION=gzip", "DEB_COMPRESSION_LEVEL=1", "VERSION=9.8.7",
                                                       Binaries.repoRoot.path + "/scripts/build-deb.sh", bindir, work], timeout: 900)
         try #require(build.status == 0, "build-deb.sh:\n\(build.output)")
         let arch = await runCommand(findTool("dpkg")!, ["--print-architecture"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
