@@ -5,9 +5,10 @@ DESTDIR   ?=
 CONFIG    ?= oracles.toml
 BUILD_DIR := .build/debug
 FUZZ_SECONDS ?= 30
+VERSION   ?= 0.1.0
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run test demo bench fuzz reliability install uninstall clean verify-unit docs man
+.PHONY: all deps build run test demo bench fuzz reliability install uninstall clean verify-unit docs man deb
 
 all: build
 
@@ -91,6 +92,13 @@ install: deps
 	[ -e $(DESTDIR)/etc/oracled/oracles.toml ] || sed -e 's|^socket *=.*|socket    = "/run/oracled/oracled.sock"|' \
 	  -e 's|^state_dir *=.*|state_dir = "/var/lib/oracled"|' -e 's|^spool_dir *=.*|spool_dir = "/var/spool/oracled"|' \
 	  oracles.toml > $(DESTDIR)/etc/oracled/oracles.toml
+
+# oracled_$(VERSION)-1_ARCH.deb in the repository root from the release binaries (needs dpkg-dev and
+# patchelf; the README's "Debian package" says what is in it).
+deb: deps
+	$(SWIFT) build -c release --product oracled
+	$(SWIFT) build -c release --product oraclectl
+	VERSION=$(VERSION) ./scripts/build-deb.sh .build/release .
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/oracled $(DESTDIR)$(PREFIX)/bin/oraclectl $(DESTDIR)/lib/systemd/system/oracled.service \

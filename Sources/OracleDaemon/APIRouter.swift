@@ -52,7 +52,7 @@ public struct APIRouter: APIHandler {
         if parts == ["metrics"] {
             guard method == "GET" else { return Self.notAllowed(request, "GET") }
             let marks = await state.orderedMarks()
-            let extra = await margin?.metrics() ?? []
+            let extra = await state.watchdogMetricFamilies(nowMs: nowMs) + (margin?.metrics() ?? [])
             let text = await MetricsText.render(marks: marks, sources: state.sources, cycles: state.cycles, lastCycleMs: state.lastCycleMs,
                                                 cycleSumMs: state.cycleSumMs, reloadsOK: state.reloadsOK, reloadsFailed: state.reloadsFailed,
                                                 nowMs: nowMs, extra: extra)

@@ -36,7 +36,7 @@ public enum DaemonRunner {
         }
         let environment = ProcessInfo.processInfo.environment
         let notifier = SystemdNotifier(environment: environment)
-        let state = OracleState(startedAtMs: WallClock.nowMs())
+        let state = OracleState(startedAtMs: WallClock.nowMs(), watchdogIntervalMs: notifier.watchdogIntervalMs)
         await state.configure(pairs: config.pairs)
         let reloads = ReloadController(configPath: configPath, state: state)
         let feed = MarkFeed()

@@ -63,6 +63,7 @@ extension MarginDesk {
             MetricFamily(name: "oracled_risk_model_fallbacks", type: "gauge",
                          help: "Accounts on the standard requirement because the portfolio model's VaR/ES was not usable.",
                          samples: [("", "\(modelFallbacks().count)")]),
+            Self.deliveryLatencyFamily(outbox.status.deliveryLatency),
             MetricFamily(name: "oracled_sweep_corrections_total", type: "counter", help: "Notices the full sweep produced that the incremental path had not (should stay 0).",
                          samples: [("", "\(sweepCorrections)")]),
         ]
@@ -99,4 +100,18 @@ extension MarginDesk {
     func setScreening(_ on: Bool) { screening = on }
     var screenedOutCount: Int { screenedOut }
     var sweepCorrectionCount: Int { sweepCorrections }
+}
+
+extension MarginDesk {
+    /// A histogram in the text format: the renderer writes `name` + `labels`, so the `_bucket`,
+    /// `_sum` and `_count` suffixes travel in the label part of each sample.
+    static func deliveryLatencyFamily(_ h: DeliveryLatency) -> MetricFamily {
+        var samples: [(labels: String, value: String)] = h.cumulative.map { b in
+            ("_bucket{le=\"\(b.le.isFinite ? DecimalText.format(b.le, maxFractionDigits: 3) : "+Inf")\"}", "\(b.count)")
+        }
+        samples.append(("_sum", DecimalText.format(h.sumSeconds, maxFractionDigits: 3)))
+        samples.append(("_count", "\(h.count)"))
+        return MetricFamily(name: "oracled_notice_delivery_seconds", type: "histogram",
+                            help: "Seconds from a notice's created_at to its delivery into the spool.", samples: samples)
+    }
 }

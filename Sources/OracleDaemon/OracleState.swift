@@ -15,10 +15,17 @@ public actor OracleState {
     public private(set) var reloadsOK = 0
     public private(set) var reloadsFailed = 0
     public private(set) var lastReloadError: String?
+    /// systemd's watchdog interval (WATCHDOG_USEC) when it is on: published on /metrics.
+    public let watchdogIntervalMs: Int64?
     private var streams = MarkStreams()
 
-    public init(startedAtMs: Int64) {
+    public init(startedAtMs: Int64, watchdogIntervalMs: Int64? = nil) {
         self.startedAtMs = startedAtMs
+        self.watchdogIntervalMs = watchdogIntervalMs
+    }
+
+    func watchdogMetricFamilies(nowMs: Int64) -> [MetricFamily] {
+        WatchdogMetrics.families(watchdogIntervalMs: watchdogIntervalMs, lastCycleAtMs: lastCycleAtMs, startedAtMs: startedAtMs, nowMs: nowMs)
     }
 
     public func configure(pairs: [PairSpec]) {

@@ -39,6 +39,8 @@ public final class NoticeOutbox {
         public var commitError: String?
         public var commitFailingSinceMs: Int64?
         public var commitFailuresTotal = 0
+        /// From each notice's `created_at` to its delivery into the spool.
+        public var deliveryLatency = DeliveryLatency()
 
         public var isDeferred: Bool { lastError != nil }
         public func deferredSeconds(nowMs: Int64) -> Double {
@@ -183,6 +185,8 @@ public final class NoticeOutbox {
                     fail("\(error)", pending: status.pending)
                     break
                 }
+                let deliveredAt = now()
+                for n in chunk { status.deliveryLatency.observe(ms: deliveredAt - n.createdAtMs) }
                 if delivered == 0 { FaultPause.at(.deliver) }
                 do { try db.markDelivered(ids: chunk.map(\.id), by: fence?.node) } catch {
                     // Delivered but not recorded: the next attempt finds them in the spool and skips them.
