@@ -7,7 +7,7 @@ enum ConfigKeys {
 
     static let daemon = ["socket", "state_dir", "spool_dir", "poll_interval", "user_agent",
                          "syslog_ident", "syslog_facility", "syslog_socket",
-                         "stream_heartbeat", "stream_deviation_bps", "max_clients"]
+                         "stream_heartbeat", "stream_deviation_bps", "max_clients", "http", "http_write"]
 
     static let store = ["backend", "url", "password_file", "connect_timeout", "statement_timeout"]
 
