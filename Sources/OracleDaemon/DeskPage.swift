@@ -339,8 +339,8 @@ function renderCalls(list) {
     tr.cells[5].title = c.notice || "";
     const acked = tr.cells[6].firstChild, btn = tr.cells[6].lastChild;
     btn.dataset.notice = c.notice || "";
-    setText(acked, c.acknowledged ? "acknowledged: " + c.acknowledged : "");
-    acked.title = c.acknowledged || "";
+    setText(acked, c.acknowledged ? "acknowledged ✓" : "");
+    acked.title = c.acknowledged ? "reason: " + c.acknowledged : "";
     btn.hidden = !session.can_write || !!c.acknowledged || !c.notice;
   });
   $("calls-empty").hidden = list.length > 0;

@@ -103,6 +103,18 @@ struct DeskPageBrowserTests {
         #expect(fields.count >= 2 && fields.count == countdown.split(separator: ":").count && (55 * 60...3600).contains(secondsLeft),
                 "the deadline countdown shows \"\(countdown)\"")
 
+        // The accounts table: sorted by ratio, worst first, with the ratios the test computes itself.
+        let byRatio = accounts.sorted { $0.ratio(btc: btc1, eth: eth0) < $1.ratio(btc: btc1, eth: eth0) }.map(\.id)
+        let order = await eventually(timeout: 10, interval: 0.2) {
+            (try? driver.script("return [...document.querySelectorAll('#accounts tr')].map(r => r.dataset.account)")) as? [String] == byRatio
+        }
+        #expect(order, "accounts on the page are not in ratio order \(byRatio): \(driver.debugText())")
+        for a in accounts {
+            let shown = try driver.text(of: #"#accounts tr[data-account="\#(a.id)"] td:nth-child(3)"#)
+            let want = a.ratio(btc: btc1, eth: eth0)
+            #expect(abs((Double(shown) ?? .nan) - want) < 0.002, "\(a.id): the page shows ratio \(shown), the test computes \(want)")
+        }
+
         // Hold desk-short from the page too, then take the screenshot while both are visible.
         try driver.type(#"#reason"#, "client on the phone, deposit on its way")
         try driver.click(#"button.hold[data-account="desk-short"]"#)
