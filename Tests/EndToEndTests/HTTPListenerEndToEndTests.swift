@@ -41,6 +41,9 @@ struct HTTPListenerEndToEndTests {
         #expect(try daemon.client.request("PUT", "/v1/accounts/tcp-1", body: account).status == 200)
         #expect(try tcp.request("GET", "/v1/accounts/tcp-1").status == 200)
         #expect(try daemon.client.request("GET", "/v1/session").json?["can_write"] as? Bool == true)
+        // The same page on the socket (what nginx proxies, docs/nginx.conf).
+        let socketPage = try daemon.client.request("GET", "/")
+        #expect(socketPage.status == 200 && socketPage.body == page.body)
 
         daemon.child.kill(SIGTERM)
         #expect(await daemon.child.wait(timeout: 15), "oracled did not stop on SIGTERM")
