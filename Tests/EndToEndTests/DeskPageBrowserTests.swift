@@ -152,6 +152,47 @@ struct DeskPageBrowserTests {
     }
 }
 
+extension DeskPageBrowserTests {
+    /// With `http_write` left at false the same page shows the call but no buttons and no reason field.
+    @Test(.timeLimit(.minutes(2)),
+          .enabled(if: WebDriverSession.tools != nil, "chromium and chromedriver are not installed; the read-only desk page test is skipped"))
+    func readOnlyPageShowsNoButtons() async throws {
+        let tools = try #require(WebDriverSession.tools)
+        let dir = makeTempDir("deskro")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let venue = try await FakeVenue(dir: dir)
+        defer { venue.child.kill(SIGKILL) }
+        try venue.setWiggle(false)
+        let httpPort = try freeLoopbackPort()
+        let configPath = dir + "/oracles.toml"
+        try MarginScenario.config(dir: dir, venueURL: venue.baseURL, syslogSocket: nil)
+            .replacingOccurrences(of: "[daemon]\n", with: "[daemon]\nhttp = \"127.0.0.1:\(httpPort)\"\n")
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        let daemon = try await DaemonLauncher.start(config: configPath, socket: dir + "/oracled.sock", log: dir + "/oracled.log")
+        defer { daemon.child.kill(SIGKILL) }
+        var p0 = 0.0
+        try #require(await eventually(timeout: 20) {
+            guard let m = daemon.mark("BTC-USD"), m.status == "ok" else { return false }
+            p0 = m.price
+            return true
+        }, "marks never became ok")
+        // In margin_call from the start: ratio (0.0525·p0) / (0.05·p0) = 1.05.
+        let put = try daemon.client.request("PUT", "/v1/accounts/ro-call", body: DeskAccount(id: "ro-call", usd: 0.0525 * p0, btc: 1, btcEntry: p0).json)
+        try #require(put.status == 200, "\(put.body)")
+
+        let driver = try await WebDriverSession.start(tools: tools, dir: dir)
+        defer { driver.close() }
+        try driver.navigate("http://127.0.0.1:\(httpPort)/")
+        let row = #"#calls tr[data-account="ro-call"]"#
+        let shown = await eventually(timeout: 15, interval: 0.2) { ((try? driver.text(of: row + " td:nth-child(2)")) ?? "") == "margin_call" }
+        try #require(shown, "the call never appeared on the read-only page: \(driver.debugText())")
+        #expect(try driver.text(of: "#access") == "read-only")
+        #expect(try driver.isDisplayed(row + " button.ack") == false, "a read-only page must not offer acknowledge")
+        #expect(try driver.isDisplayed(#"#accounts tr[data-account="ro-call"] button.hold"#) == false, "a read-only page must not offer hold")
+        #expect(try driver.isDisplayed("#reason") == false)
+    }
+}
+
 /// An account of the browser test, with its own valuation (equity / maintenance) for the checks.
 struct DeskAccount {
     var id: String
