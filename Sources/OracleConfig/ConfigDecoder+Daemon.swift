@@ -46,6 +46,13 @@ extension ConfigDecoder {
         settings.streamHeartbeatMs = r.duration("stream_heartbeat", default: settings.streamHeartbeatMs)
         settings.streamDeviationBps = r.double("stream_deviation_bps", default: settings.streamDeviationBps, .nonNegative)
         settings.maxClients = r.integer("max_clients", default: settings.maxClients, .closed(1, 10_000))
+        if let text = r.string("http", example: "\"127.0.0.1:8787\"") {
+            switch HTTPListenAddress.parse(text) {
+            case .success(let address): settings.http = address
+            case .failure(let refusal): r.report(.invalidValue, "http", refusal.message)
+            }
+        }
+        if let write = r.bool("http_write") { settings.httpWrite = write }
 
         r.finish(known: ConfigKeys.daemon)
         return settings

@@ -30,6 +30,8 @@ enum ConfigKeys {
         k("stream_heartbeat", "A price stream sends the mark at least this often, so a silent stream is known to be alive. Default \"5s\"."),
         k("stream_deviation_bps", "A price stream pushes a mark as soon as it moves this many basis points. Default 5."),
         k("max_clients", "API connections beyond this are refused, so a runaway client cannot starve the daemon. Default 1024."),
+        k("http", "Optional loopback TCP listener (\"127.0.0.1:8787\", \"[::1]:8787\") serving the desk page and the API to a browser; loopback only (put nginx in front for anything else, docs/nginx.conf). Default off."),
+        k("http_write", "Mutating routes on the http listener only when true (a TCP peer has no verified identity; changes are recorded as the daemon's own uid). Default false."),
     ]
 
     static let aggregationDocs = [

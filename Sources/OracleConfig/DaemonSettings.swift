@@ -26,6 +26,10 @@ public struct DaemonSettings: Sendable, Equatable {
     public var streamDeviationBps: Double
     /// Concurrent API connections; more are refused so a runaway client cannot starve the daemon (`max_clients`).
     public var maxClients: Int
+    /// Optional TCP listener for a browser (`http`), loopback only; nil (the default) means none.
+    public var http: HTTPListenAddress?
+    /// Mutating routes on the `http` listener (`http_write`); false answers them 403.
+    public var httpWrite: Bool
 
     /// Production defaults: the paths of the systemd unit, 1 s polling, facility `daemon`.
     public init(socketPath: String = "/run/oracled/oracled.sock",
@@ -38,7 +42,9 @@ public struct DaemonSettings: Sendable, Equatable {
                 syslogSocket: String? = nil,
                 streamHeartbeatMs: Int64 = 5_000,
                 streamDeviationBps: Double = 5,
-                maxClients: Int = 1024) {
+                maxClients: Int = 1024,
+                http: HTTPListenAddress? = nil,
+                httpWrite: Bool = false) {
         self.socketPath = socketPath
         self.stateDir = stateDir
         self.spoolDir = spoolDir
@@ -50,6 +56,8 @@ public struct DaemonSettings: Sendable, Equatable {
         self.streamHeartbeatMs = streamHeartbeatMs
         self.streamDeviationBps = streamDeviationBps
         self.maxClients = maxClients
+        self.http = http
+        self.httpWrite = httpWrite
     }
 
     /// `User-Agent` when `user_agent` is not set.

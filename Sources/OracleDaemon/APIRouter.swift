@@ -17,13 +17,27 @@ public struct APIRouter: APIHandler {
         self.ownUID = ownUID
     }
 
+    /// A request from the Unix socket: mutating routes need an `SO_PEERCRED` peer that is root or the daemon's user.
     public func handle(_ request: APIRequest) async -> APIResponse {
+        await handle(request, access: .unixSocket)
+    }
+
+    /// A request from `access` (the Unix socket, or the `[daemon] http` listener through `LoopbackRouter`).
+    func handle(_ request: APIRequest, access: APIAccess) async -> APIResponse {
         // Split the raw path, then decode each segment: an account id may contain an encoded "/".
         let parts = request.rawPath.split(separator: "?", maxSplits: 1).first.map(String.init).map { raw in
             raw.split(separator: "/", omittingEmptySubsequences: true).map { String($0).removingPercentEncoding ?? String($0) }
         } ?? []
         let nowMs = WallClock.nowMs()
         let method = request.method
+        if parts.isEmpty {
+            guard method == "GET" else { return Self.notAllowed(request, "GET") }
+            return DeskPage.response
+        }
+        if parts == ["v1", "session"] {
+            guard method == "GET" else { return Self.notAllowed(request, "GET") }
+            return .json(200, session(request, access: access).rendered)
+        }
         if parts == ["v1", "prices"] {
             guard method == "GET" else { return Self.notAllowed(request, "GET") }
             let marks = await state.orderedMarks()
@@ -60,12 +74,12 @@ public struct APIRouter: APIHandler {
         }
         if parts == ["v1", "reload"] {
             guard method == "POST" else { return Self.notAllowed(request, "POST") }
-            if let denied = authorize(request) { return denied }
+            if let denied = authorize(request, access: access) { return denied }
             if let error = await reloads.reload() { return Self.error(422, error) }
             return .json(200, #"{"reloaded":true}"#)
         }
         if parts.first == "v1", let margin {
-            if method != "GET", let denied = authorize(request) { return denied }
+            if method != "GET", let denied = authorize(request, access: access) { return denied }
             if let answer = await margin.handle(request, parts: Array(parts.dropFirst()), nowMs: WallClock.steadyNowMs()) { return answer }
         }
         return Self.error(404, "no route for \(method) \(request.path); see README.md \"Socket API\"")
@@ -76,7 +90,11 @@ public struct APIRouter: APIHandler {
     }
 
     /// Mutating routes: only root or the daemon's own user (SO_PEERCRED, not a header anyone could set).
-    func authorize(_ request: APIRequest) -> APIResponse? {
+    /// On the `[daemon] http` listener: only with `http_write = true` (a TCP peer has no verified identity).
+    func authorize(_ request: APIRequest, access: APIAccess = .unixSocket) -> APIResponse? {
+        if case .loopback(let writeAllowed) = access {
+            return writeAllowed ? nil : Self.error(403, LoopbackRouter.readOnlyMessage)
+        }
         guard let peer = request.peer else {
             return Self.error(403, "peer credentials unavailable; mutating routes need a Unix-socket peer that is root or uid \(ownUID)")
         }

@@ -57,6 +57,21 @@ public enum DaemonRunner {
         } catch {
             throw DaemonError("\(error)")
         }
+        // The optional browser port, bound now like the socket: a taken port stops start-up here.
+        var loopback: LoopbackHTTPServer?
+        let socketServer = server
+        if let http = config.daemon.http {
+            let server = LoopbackHTTPServer(host: http.host, port: http.port, limits: limits,
+                                            handler: LoopbackRouter(router: router, writeAllowed: config.daemon.httpWrite))
+            do {
+                try await server.start()
+            } catch {
+                await server.shutdown()
+                await socketServer.shutdown()
+                throw DaemonError("\(error)")
+            }
+            loopback = server
+        }
         let fetcher = CurlMultiLoop(userAgent: config.daemon.userAgent)
         // Started here too (FetchLoopService.run is idempotent about it) so fetching has begun by READY=1.
         fetcher.start()
@@ -79,12 +94,19 @@ public enum DaemonRunner {
         services.append(.init(service: NamedService(ReloadSignalService(signals: hangups, reloads: reloads, notifier: notifier, logger: logger))))
         services.append(.init(service: NamedService(ListenerService(server: server, liveness: liveness, logger: logger)),
                               failureTerminationBehavior: .gracefullyShutdownGroup))
+        if let loopback {
+            services.append(.init(service: NamedService(LoopbackListenerService(server: loopback, liveness: liveness, logger: logger)),
+                                  failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
 
         let group = ServiceGroup(configuration: .init(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         notifier.ready(status: "serving \(config.pairs.count) pairs from \(config.sources.count) sources on \(config.daemon.socketPath)")
+        if let loopback {
+            logger.info("HTTP listener on \(loopback.address)", metadata: ["http": "\(loopback.address)", "http_write": "\(config.daemon.httpWrite)"])
+        }
         logger.info("oracled ready", metadata: ["socket": "\(config.daemon.socketPath)", "pairs": "\(config.pairs.count)",
                                                "sources": "\(config.sources.count)", "config": "\(configPath)"])
         defer {

@@ -163,7 +163,7 @@ public final class UnixSocketServer: Sendable {
             .recover { _ in nil }
     }
 
-    private static func acceptLoop(
+    static func acceptLoop(
         _ listener: NIOAsyncChannel<HTTPConnection, Never>,
         handler: any APIHandler,
         limits: ServerLimits,

@@ -145,7 +145,7 @@ struct SocketAbuseTests {
         }
         // Paths.
         for p in ["/v1/prices/%ZZ", "/../../etc/passwd", "*", "/v1//prices/../health", "/v1/prices/%00", "/%", "/v1/accounts/%2e%2e",
-                  "/v1/prices?pair=%ff%fe", "/\u{7f}", "/v1/prices/BTC-USD/extra/segments", "/v2/prices", "/"] {
+                  "/v1/prices?pair=%ff%fe", "/\u{7f}", "/v1/prices/BTC-USD/extra/segments", "/v2/prices", "/v1", "/index.html"] {
             expect4xx("path \(p)", req("GET \(p) HTTP/1.1"))
         }
         // Broken HTTP.
