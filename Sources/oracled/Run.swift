@@ -13,6 +13,9 @@ extension Oracled {
         @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
         var logLevel: String = "info"
 
+        @Option(help: "Also record every venue response to this tape (see `oracled replay`, docs/replay.md).")
+        var record: String?
+
         func run() async throws {
             let level = Logger.Level(rawValue: logLevel) ?? .info
             // The executable decides where logs go (stderr → the journal under systemd); libraries only emit.
@@ -25,7 +28,7 @@ extension Oracled {
             // A peer closing a socket mid-write must not kill the daemon (libcurl runs with NOSIGNAL).
             signal(SIGPIPE, SIG_IGN)
             do {
-                try await DaemonRunner.run(configPath: config, logger: logger)
+                try await DaemonRunner.run(configPath: config, logger: logger, recordPath: record)
             } catch let error as DaemonError {
                 FileHandle.standardError.write(Data("oracled: \(error.description)\n".utf8))
                 throw ExitCode(1)
