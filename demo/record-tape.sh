@@ -20,14 +20,14 @@ for _ in $(seq 50); do grep -q LISTENING "$DIR/fake-venue.log" 2>/dev/null && br
 
 "$BIN/oracled" record --config demo/replay.toml --out "$TAPE" > "$DIR/record.log" 2>&1 &
 REC_PID=$!
-sleep 6                                            # calm: every venue agrees
+sleep 4                                            # calm: every venue agrees
 venue "fault?venue=gemini&mode=crash";   sleep 5   # Gemini flash-crashes by −80 %: outlier
 venue "fault?venue=gemini&mode=ok"
-venue "fault?venue=coinbase&mode=stale"; sleep 5   # Coinbase's timestamps are 10 minutes old: stale
+venue "fault?venue=coinbase&mode=stale"; sleep 4   # Coinbase's timestamps are 10 minutes old: stale
 venue "fault?venue=coinbase&mode=ok"
-venue "fault?venue=bitstamp&mode=frozen"; sleep 9  # Bitstamp repeats itself while others move: frozen
-venue "fault?venue=bitstamp&mode=ok";    sleep 3
-venue "price?pair=BTC-USD&price=50250";  sleep 8   # BTC −25 % everywhere: margin calls
+venue "fault?venue=kraken&mode=frozen";  sleep 7   # Kraken repeats itself while others move: frozen
+venue "fault?venue=kraken&mode=ok";      sleep 2
+venue "price?pair=BTC-USD&price=50250";  sleep 6   # BTC −25 % everywhere: margin calls
 kill -INT $REC_PID; wait $REC_PID || true
 REC_PID=
 ls -l "$TAPE"

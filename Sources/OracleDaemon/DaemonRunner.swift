@@ -42,9 +42,11 @@ public enum DaemonRunner {
         await state.configure(pairs: config.pairs)
         let reloads = ReloadController(configPath: configPath, state: state)
         let feed = MarkFeed()
-        let recorder: TapeRecorder?
-        do { recorder = try recordPath.map { p throws(TapeError) in try TapeRecorder(path: p, logger: logger) } } catch {
-            throw DaemonError("cannot record: \(error)")
+        var recorder: TapeRecorder?
+        if let recordPath {
+            do { recorder = try TapeRecorder(path: recordPath, logger: logger) } catch {
+                throw DaemonError("cannot record: \(error)")
+            }
         }
 
         let margin = try await MarginRuntime.make(config: config, feed: feed, reloads: reloads, logger: logger)

@@ -35,9 +35,21 @@ extension ReplayReport {
         o += accounts.map { " and margin trigger (\($0) accounts)" } ?? " (no accounts given: no trigger)"
         o += " on the tape's clock.</p>\n"
         o += noticeTimeline(summary: summary)
-        for pair in pairOrder { if let s = pairs[pair] { o += section(s, summary: summary) } }
+        for pair in sectionOrder() { if let s = pairs[pair] { o += section(s, summary: summary) } }
         o += "</body></html>\n"
         return o
+    }
+
+    /// Pairs a notice used first, then those with the most values not `used`, then the engine's
+    /// order: what went wrong is at the top of the page. Deterministic (ties keep engine order).
+    func sectionOrder() -> [String] {
+        let noticed = Set(notices.flatMap { $0.marks.map(\.pair) })
+        func trouble(_ p: String) -> Int { pairs[p]?.sources.values.reduce(0) { $0 + $1.filter { $0.verdict != .used }.count } ?? 0 }
+        return pairOrder.enumerated().sorted { a, b in
+            let ka = (noticed.contains(a.element) ? 0 : 1, -trouble(a.element), a.offset)
+            let kb = (noticed.contains(b.element) ? 0 : 1, -trouble(b.element), b.offset)
+            return ka < kb
+        }.map(\.element)
     }
 
     private func timeRange(_ summary: ReplayStats) -> (Int64, Int64) {
@@ -54,7 +66,7 @@ extension ReplayReport {
         let w = 1100.0, left = 70.0, right = 10.0
         func x(_ t: Int64) -> Double { left + (w - left - right) * Double(t - t0) / Double(t1 - t0) }
         let levels: [MarginLevel] = [.none, .warning, .marginCall, .urgent, .liquidation]
-        o += "<p class=legend>" + levels.map { "<span><i class=sw style=\"background:\(Self.levelColors[$0]!)\"></i>\($0 == .none ? "cured" : $0.rawValue)</span>" }.joined() + "</p>\n"
+        o += "<p class=legend>" + levels.map { "<span><i class=sw style=\"background:\(Self.levelColors[$0]!)\"></i>\($0 == MarginLevel.none ? "cured" : $0.rawValue)</span>" }.joined() + "</p>\n"
         let accounts = Array(Set(notices.map(\.account))).sorted()
         let rowH = 18.0, h = Double(accounts.count) * rowH + 34
         o += ReportSVG.open(w, h)

@@ -68,18 +68,18 @@ struct ReplayStats {
 
     /// `summary.json`.
     func json(accounts: Int?, tornTail: (offset: Int, reason: String)?) -> JSON {
-        func counts<K: Comparable>(_ d: [K: Int], _ key: (K) -> String) -> JSON {
+        func counts<K: Comparable & Hashable>(_ d: [K: Int], _ key: (K) -> String) -> JSON {
             .object(d.keys.sorted().map { (key($0), .int(d[$0]!)) })
         }
-        let time: (Int64?) -> JSON = { $0.map { .string(RFC3339.format(ms: $0)) } ?? .null }
+        let time: (Int64?) -> JSON = { ms in ms.map { JSON.string(RFC3339.format(ms: $0)) } ?? JSON.null }
         return .object([
             ("from", time(firstMs)),
             ("to", time(lastMs)),
             ("responses", .int(responses)),
             ("cycles", .int(cycles)),
             ("skipped_responses", .int(skippedResponses)),
-            ("torn_tail", tornTail.map { .object([("offset", .int($0.offset)), ("reason", .string($0.reason))]) } ?? .null),
-            ("accounts", accounts.map { .int($0) } ?? .null),
+            ("torn_tail", tornTail.map { JSON.object([("offset", JSON.int($0.offset)), ("reason", JSON.string($0.reason))]) } ?? JSON.null),
+            ("accounts", accounts.map { JSON.int($0) } ?? JSON.null),
             ("notices", counts(noticesByLevel) { $0 }),
             ("pairs", .object(pairs.keys.sorted().map { k in
                 let p = pairs[k]!

@@ -1,5 +1,6 @@
 import Dispatch
 import Logging
+import OracleCore
 import OracleFetch
 import OracleTape
 import Synchronization
@@ -13,12 +14,12 @@ import Synchronization
 /// beyond that whole cycles are dropped (counted), so memory stays bounded.
 public final class TapeRecorder: Sendable {
     public let path: String
-    /// Written only on `queue` (the one writer); `@unchecked` because `TapeWriter` is a plain class.
+    /// Used only on `queue` (the one writer), which is what makes `nonisolated(unsafe)` safe.
     private nonisolated(unsafe) let writer: TapeWriter
     private let queue = DispatchQueue(label: "oracled.tape-writer")
     private let buffer = Mutex<[UInt8]>([])
     private let pendingBytes = Atomic<Int>(0)
-    private let counters = Mutex<Counters>(Counters())
+    private let tallies = Mutex<Counters>(Counters())
     private let logger: Logger
     static let maxPendingBytes = 64 << 20
 
@@ -37,12 +38,12 @@ public final class TapeRecorder: Sendable {
         self.logger = logger
     }
 
-    public var counters: Counters { counters.withLock { $0 } }
+    public var counters: Counters { tallies.withLock { $0 } }
 
     /// Encodes a record into the current cycle's buffer (called by the poll loop).
     public func append(_ record: TapeRecord) {
         buffer.withLock { TapeEncoder.append(record, to: &$0) }
-        counters.withLock { $0.records += 1 }
+        tallies.withLock { $0.records += 1 }
     }
 
     /// Hands the cycle's records to the writer queue; returns at once.
@@ -50,7 +51,7 @@ public final class TapeRecorder: Sendable {
         let bytes = buffer.withLock { b in defer { b = [] }; return b }
         guard !bytes.isEmpty else { return }
         if pendingBytes.load(ordering: .relaxed) + bytes.count > Self.maxPendingBytes {
-            let first = counters.withLock { c in c.droppedCycles += 1; return c.droppedCycles == 1 }
+            let first = tallies.withLock { c in c.droppedCycles += 1; return c.droppedCycles == 1 }
             if first { logger.error("tape writes are behind by more than 64 MiB; dropping cycles from the tape (counted) until they catch up", metadata: ["tape": "\(path)"]) }
             return
         }
@@ -59,11 +60,11 @@ public final class TapeRecorder: Sendable {
             defer { pendingBytes.subtract(bytes.count, ordering: .relaxed) }
             do {
                 try writer.write(bytes)
-                counters.withLock { $0.bytesWritten += bytes.count }
+                tallies.withLock { $0.bytesWritten += bytes.count }
             } catch {
                 // Not fatal: the marks do not depend on the tape. The writer cut the partial record
                 // off, so the tape stays readable; the next cycle tries again.
-                let n = counters.withLock { c in c.writeFailures += 1; c.lastError = "\(error)"; return c.writeFailures }
+                let n = tallies.withLock { c in c.writeFailures += 1; c.lastError = "\(error)"; return c.writeFailures }
                 if n == 1 || n % 100 == 0 {
                     logger.error("cannot write to the tape; recording continues, this cycle is missing from it", metadata: ["error": "\(error)", "failures": "\(n)"])
                 }
@@ -76,7 +77,7 @@ public final class TapeRecorder: Sendable {
         flush()
         queue.sync {
             do { try writer.sync() } catch {
-                counters.withLock { $0.writeFailures += 1; $0.lastError = "\(error)" }
+                tallies.withLock { $0.writeFailures += 1; $0.lastError = "\(error)" }
                 logger.error("cannot sync the tape", metadata: ["error": "\(error)"])
             }
         }

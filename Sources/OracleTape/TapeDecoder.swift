@@ -116,13 +116,16 @@ public enum TapeDecoder {
             let flags = try r.u8()
             let source = try r.str16()
             var targets: [TapeResponse.Target] = []
-            for _ in 0..<(try r.u16()) { targets.append(TapeResponse.Target(pair: try r.str16(), symbol: try r.str16())) }
+            let targetCount = Int(try r.u16())
+            for _ in 0..<targetCount { targets.append(TapeResponse.Target(pair: try r.str16(), symbol: try r.str16())) }
             let status = Int(try r.u16())
             let latency = Int64(bitPattern: try r.u64())
             let terr = try r.str16(), tmsg = try r.str16()
             var headers: [(name: String, value: String)] = []
-            for _ in 0..<(try r.u16()) { headers.append((try r.str16(), try r.str16())) }
-            let body = try r.bytes(Int(try r.u32()))
+            let headerCount = Int(try r.u16())
+            for _ in 0..<headerCount { headers.append((try r.str16(), try r.str16())) }
+            let bodyLength = Int(try r.u32())
+            let body = try r.bytes(bodyLength)
             try r.end()
             return .response(TapeResponse(wallMs: wall, monoMs: mono, source: source, batch: flags & 1 != 0, targets: targets,
                                           status: status, latencyUs: latency < 0 ? nil : latency, headers: headers, body: body,
@@ -174,7 +177,8 @@ struct ByteReader {
     mutating func bytes(_ n: Int) throws(TapeDecoder.PayloadError) -> [UInt8] { Array(try take(n)) }
 
     mutating func str16() throws(TapeDecoder.PayloadError) -> String {
-        String(decoding: try take(Int(try u16())), as: UTF8.self)
+        let n = Int(try u16())
+        return String(decoding: try take(n), as: UTF8.self)
     }
 
     func end() throws(TapeDecoder.PayloadError) {

@@ -30,15 +30,11 @@ public final class TapeWriter {
         self.size = existing
         if existing > 0 {
             guard ftruncate(fd, off_t(existing)) == 0, lseek(fd, off_t(existing), SEEK_SET) >= 0 else {
-                let e = String(cString: strerror(errno))
-                close(fd)
-                throw TapeError(.io, path: path, offset: existing, "cannot cut the torn tail: \(e)")
+                throw TapeError(.io, path: path, offset: existing, "cannot cut the torn tail: \(String(cString: strerror(errno)))")
             }
         } else {
             guard ftruncate(fd, 0) == 0 else {
-                let e = String(cString: strerror(errno))
-                close(fd)
-                throw TapeError(.io, path: path, offset: 0, "cannot truncate: \(e)")
+                throw TapeError(.io, path: path, offset: 0, "cannot truncate: \(String(cString: strerror(errno)))")
             }
             size = 0
             try write(TapeFormat.header)

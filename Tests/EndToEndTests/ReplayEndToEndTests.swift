@@ -234,4 +234,22 @@ import Testing
         #expect(ok.status == 0, "\(ok.output)")
         #expect(Self.lines(dir + "/out-good/marks.jsonl").count == 2)
     }
+
+    /// The tape shipped in demo/ (README, `make replay-demo`) still replays to what the README says:
+    /// Gemini an outlier, Coinbase stale, Kraken frozen, and margin calls for the sample book.
+    @Test func shippedDemoTapeReplays() async throws {
+        let dir = makeTempDir("demotape")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let root = Binaries.repoRoot.path
+        let r = await runCommand(Binaries.path("oracled"), ["replay", root + "/demo/misbehaving.tape", "--config", root + "/demo/replay.toml",
+                                                            "--accounts", root + "/demo/accounts.ndjson", "--out", dir], timeout: 60)
+        #expect(r.status == 0, "\(r.output)")
+        let marks = Self.lines(dir + "/marks.jsonl")
+        for (source, verdict) in [("gemini", "outlier"), ("coinbase", "stale"), ("kraken", "frozen")] {
+            #expect(marks.contains { $0["pair"] as? String == "BTC-USD" && Self.verdicts($0)[source] == verdict }, "no \(verdict) \(source)")
+        }
+        let notices = Self.lines(dir + "/notices.jsonl")
+        #expect(notices.contains { $0["account"] as? String == "acct-call" && $0["level"] as? String == "margin_call" }, "\(notices)")
+        #expect(Self.fileSize(root + "/demo/misbehaving.tape") < 100_000)
+    }
 }

@@ -75,7 +75,7 @@ import Testing
     }
 
     static func price(_ i: Int, _ v: String) -> Double {
-        let base = i >= 8 ? 50_000.0 : 67_000.0
+        let base = i >= 8 ? 50_250.0 : 67_000.0
         if v == "c" && i == 3 { return base * 0.2 } // flash crash
         return base + (v == "a" ? -10 : v == "b" ? 10 : 0)
     }
@@ -84,8 +84,8 @@ import Testing
 
     static func run() throws -> (cycles: [TapeReplay.Cycle], lines: [String]) {
         let config = try ConfigLoader.parse(toml, file: "test.toml")
-        let account = try AccountJSON.decode(account, universe: MarginRuntime.universe(config))
-        var replay = try TapeReplay(config: config, accounts: [account])
+        let acct = try AccountJSON.decode(Self.account, universe: MarginRuntime.universe(config))
+        var replay = try TapeReplay(config: config, accounts: [acct])
         var cycles: [TapeReplay.Cycle] = []
         var lines: [String] = []
         // Through the encoder and decoder, as a file would go.
@@ -116,14 +116,16 @@ import Testing
         #expect(p3 >= 66_990 && p3 <= 67_010)
         // The timeout: b's request failed at cycle 5; its error is the recorded transport error.
         let b5 = cycles[5].marks[0].sources.first { $0.source == "b" }
-        #expect(b5?.reason.contains("timeout") == true || b5?.verdict == .used, "\(String(describing: b5))")
-        // The fall to 50 000: one margin call at cycle 8, its time the cycle's, its ratio recomputed.
+        #expect(b5?.verdict == .error && b5?.reason.contains("timeout") == true, "\(String(describing: b5))")
+        #expect(cycles[5].marks[0].price == 66_995) // the median of a and c alone
+        // The fall to 50 250: one margin call at cycle 8, its time the cycle's, its ratio recomputed.
         let notices = cycles.flatMap(\.notices)
         #expect(notices.count == 1)
         let call = try #require(notices.first)
         #expect(call.level == .marginCall && call.account == "acct-1" && call.id == "acct-1-margin_call-1")
         #expect(call.createdAtMs == Self.t0 + 8_000)
-        let p = 50_000.0
+        let p = 50_250.0 // (38 800 − 33 500) / 5 025 ≈ 1.055: below call (1.10), above urgent (1.00)
+        #expect(call.marks.first?.price == p)
         #expect(abs(call.ratio - (38_800 + 2 * (p - 67_000)) / (0.05 * 2 * p)) < 1e-9)
     }
 

@@ -70,12 +70,9 @@ import Testing
         var bad = Self.tape()
         let second = TapeFormat.headerSize + TapeEncoder.frame(Self.records[0]).count
         bad[second + 20] ^= 0x01
-        #expect {
-            try TapeDecoder.decode(bad, path: "x.tape")
-        } throws: { e in
-            guard let e = e as? TapeError else { return false }
-            return e.code == .corrupt && e.offset == second && e.description.hasPrefix("x.tape: offset \(second): record fails its checksum")
-        }
+        let e = #expect(throws: TapeError.self) { try TapeDecoder.decode(bad, path: "x.tape") }
+        #expect(e?.code == .corrupt && e?.offset == second)
+        #expect(e?.description.hasPrefix("x.tape: offset \(second): record fails its checksum") == true, "\(String(describing: e))")
     }
 
     @Test func badMagicVersionAndHeader() {
