@@ -15,7 +15,7 @@ import Synchronization
 public final class TapeRecorder: Sendable {
     public let path: String
     /// Used only on `queue` (the one writer), which is what makes `nonisolated(unsafe)` safe.
-    private nonisolated(unsafe) let writer: TapeWriter
+    nonisolated(unsafe) let writer: TapeWriter
     private let queue = DispatchQueue(label: "oracled.tape-writer")
     private let buffer = Mutex<[UInt8]>([])
     private let pendingBytes = Atomic<Int>(0)

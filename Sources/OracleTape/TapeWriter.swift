@@ -9,7 +9,8 @@ import Glibc
 /// Not thread-safe: one owner (the recorder's writer queue) calls it.
 public final class TapeWriter {
     public let path: String
-    private let fd: Int32
+    /// Internal, not private: the recorder's tests point it at /dev/full to make writes fail.
+    let fd: Int32
     /// Bytes in the file (header and good records).
     public private(set) var size: Int
 
