@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 30
 VERSION   ?= 0.1.0
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run test demo bench fuzz reliability install uninstall clean verify-unit docs man deb
+.PHONY: all deps build run test demo replay-demo bench fuzz reliability install uninstall clean verify-unit docs man deb
 
 all: build
 
@@ -39,6 +39,14 @@ test: deps
 # The whole path offline: a local fake venue, sample accounts, a venue misbehaving, a margin call.
 demo: build
 	./demo/run-demo.sh
+
+# Replays the shipped tape of a misbehaving venue (docs/replay.md) into var/replay-demo: marks,
+# verdicts, the notices demo/accounts.ndjson would get, and report.html. No network.
+replay-demo: deps
+	$(SWIFT) build --product oracled
+	rm -rf var/replay-demo
+	$(BUILD_DIR)/oracled replay demo/misbehaving.tape --config demo/replay.toml --accounts demo/accounts.ndjson --out var/replay-demo
+	@echo "open var/replay-demo/report.html"
 
 # Footprint first (release oracled on the fake venue's 2000 synthetic pairs, baseline 100; it saves the
 # 2000-entry batch bodies the batch-parse figures read), then the in-process figures. The footprint line

@@ -45,6 +45,8 @@ let package = Package(
         ]),
         .target(name: "OracleSystem", dependencies: ["CSystemShim", .product(name: "Logging", package: "swift-log")]),
         .target(name: "OracleClient"),
+        // The record/replay tape format (docs/replay.md): no dependency, so its decoder is tested alone.
+        .target(name: "OracleTape"),
         .target(name: "OracleOutbox", dependencies: [
             "OracleCore", "OracleStore", "OracleSystem",
             .product(name: "Logging", package: "swift-log"),
@@ -56,7 +58,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "OracleDaemon", dependencies: [
-            "OracleCore", "OracleConfig", "OracleFetch", "OracleStore", "OracleStorePostgres", "OracleSystem", "OracleOutbox", "OracleServer",
+            "OracleCore", "OracleConfig", "OracleFetch", "OracleStore", "OracleStorePostgres", "OracleSystem", "OracleOutbox", "OracleServer", "OracleTape",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -90,9 +92,10 @@ let package = Package(
         .testTarget(name: "OracleDaemonTests", dependencies: ["OracleDaemon", "OracleOutbox", "OracleServer", "OracleStore", "OracleStorePostgres", "OracleSystem", "OracleConfig", "OracleCore",
                                                              .product(name: "Logging", package: "swift-log"),
                                                              // A second connection that makes the state database refuse commits (StoreCommitFailureTests).
-                                                             .product(name: "GRDB", package: "GRDB.swift")]),
+                                                             .product(name: "GRDB", package: "GRDB.swift"), "OracleTape"]),
         .testTarget(name: "OracleStoreTests", dependencies: ["OracleStore", "OracleStorePostgres", "OracleConfig"]),
         .testTarget(name: "OracleClientTests", dependencies: ["OracleClient"]),
+        .testTarget(name: "OracleTapeTests", dependencies: ["OracleTape"]),
         .testTarget(name: "EndToEndTests", dependencies: ["OracleClient"]),
     ]
 )

@@ -98,55 +98,21 @@ extension BacktestReport {
         return o
     }
 
-    func svgOpen(_ w: Double, _ h: Double) -> String {
-        "<svg width=\"\(f(w))\" height=\"\(f(h))\" viewBox=\"0 0 \(f(w)) \(f(h))\">\n"
-    }
+    // The drawing helpers are shared with the replay report (ReportSVG).
+    func svgOpen(_ w: Double, _ h: Double) -> String { ReportSVG.open(w, h) }
 
     func axes(w: Double, h: Double, left: Double, bottom: Double, top: Double, lo: Double, hi: Double,
               y: (Double) -> Double, t0: Int64, t1: Int64) -> String {
-        var o = "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(h - bottom))\" stroke=\"#999\"/>\n"
-        o += "<line x1=\"\(f(left))\" y1=\"\(f(y(0)))\" x2=\"\(f(w - 10))\" y2=\"\(f(y(0)))\" stroke=\"#bbb\"/>\n"
-        for v in [lo, 0, hi] {
-            o += "<text x=\"\(f(left - 4))\" y=\"\(f(y(v) + 4))\" font-size=\"10\" text-anchor=\"end\">\(esc(DecimalText.format(v, maxFractionDigits: 0)))</text>\n"
-        }
-        o += "<text x=\"\(f(left))\" y=\"\(f(h - 6))\" font-size=\"10\">\(RFC3339.format(ms: t0).prefix(10))</text>\n"
-        o += "<text x=\"\(f(w - 10))\" y=\"\(f(h - 6))\" font-size=\"10\" text-anchor=\"end\">\(RFC3339.format(ms: t1).prefix(10))</text>\n"
-        return o
+        ReportSVG.axes(w: w, h: h, left: left, bottom: bottom, top: top, lo: lo, hi: hi, y: y, t0: t0, t1: t1)
     }
 
-    func polyline(_ pts: [(Double, Double)], color: String, width: Double) -> String {
-        guard !pts.isEmpty else { return "" }
-        var o = "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(f(width))\" points=\""
-        for (i, p) in pts.enumerated() {
-            if i > 0 { o += " " }
-            o += f(p.0) + "," + f(p.1)
-        }
-        return o + "\"/>\n"
-    }
+    func polyline(_ pts: [(Double, Double)], color: String, width: Double) -> String { ReportSVG.polyline(pts, color: color, width: width) }
 
-    /// Maps [lo, hi] onto [bottomY, topY] (SVG y grows downwards); a flat range maps to the middle.
-    func scale(_ lo: Double, _ hi: Double, _ top: Double, _ bottom: Double) -> (Double) -> Double {
-        let span = hi - lo
-        guard span > 0, span.isFinite else { return { _ in (top + bottom) / 2 } }
-        return { v in bottom - (bottom - top) * (v - lo) / span }
-    }
+    func scale(_ lo: Double, _ hi: Double, _ top: Double, _ bottom: Double) -> (Double) -> Double { ReportSVG.scale(lo, hi, top, bottom) }
 
-    func f(_ v: Double) -> String { v.isFinite ? DecimalText.format(v, maxFractionDigits: 1) : "0" }
+    func f(_ v: Double) -> String { ReportSVG.f(v) }
     func p(_ v: Double) -> String { v >= 0.001 || v == 0 ? DecimalText.format(v, maxFractionDigits: 4) : "\(v)" }
     func pct(_ v: Double) -> String { DecimalText.format(v * 100, maxFractionDigits: 2) + " %" }
     func anchor(_ id: String) -> String { "acct-" + String(id.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }) }
-    func esc(_ s: String) -> String {
-        var o = ""
-        for c in s {
-            switch c {
-            case "&": o += "&amp;"
-            case "<": o += "&lt;"
-            case ">": o += "&gt;"
-            case "\"": o += "&quot;"
-            case "'": o += "&#39;"
-            default: o.append(c)
-            }
-        }
-        return o
-    }
+    func esc(_ s: String) -> String { ReportSVG.esc(s) }
 }

@@ -5,6 +5,7 @@ import OracleCore
 import OracleFetch
 import OracleServer
 import OracleSystem
+import OracleTape
 import ServiceLifecycle
 import UnixSignals
 
@@ -13,7 +14,8 @@ import UnixSignals
 /// Start-up order matters for systemd: the config is valid and the socket is bound before `READY=1`;
 /// a second daemon on a live socket fails here, before it could disturb the first.
 public enum DaemonRunner {
-    public static func run(configPath: String, logger: Logger) async throws {
+    /// - Parameter recordPath: `--record TAPE`: the poll loop also writes every response to this tape (docs/replay.md).
+    public static func run(configPath: String, logger: Logger, recordPath: String? = nil) async throws {
         MemoryTrimService.limitArenas()
         let config: OracleConfiguration
         do {
@@ -40,6 +42,12 @@ public enum DaemonRunner {
         await state.configure(pairs: config.pairs)
         let reloads = ReloadController(configPath: configPath, state: state)
         let feed = MarkFeed()
+        var recorder: TapeRecorder?
+        if let recordPath {
+            do { recorder = try TapeRecorder(path: recordPath, logger: logger) } catch {
+                throw DaemonError("cannot record: \(error)")
+            }
+        }
 
         let margin = try await MarginRuntime.make(config: config, feed: feed, reloads: reloads, logger: logger)
 
@@ -80,7 +88,7 @@ public enum DaemonRunner {
         // Created before the group runs, so a SIGHUP during start-up is not lost.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let poll = PollService(config: config, state: state, fetcher: fetcher, notifier: notifier, reloads: reloads,
-                               marksOut: feed, logger: logger, liveness: liveness)
+                               marksOut: feed, logger: logger, liveness: liveness, recorder: recorder)
         // Graceful shutdown runs in reverse: the listener closes first, the fetch thread stops last.
         // A dead fetch thread or listener throws, which shuts the group down in that same order and
         // makes `run` throw (exit status 1).
@@ -113,6 +121,7 @@ public enum DaemonRunner {
             notifier.stopping()
             fetcher.shutdown()
         }
+        defer { recorder?.close() }
         try await group.run()
         feed.finish()
     }

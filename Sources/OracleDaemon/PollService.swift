@@ -3,6 +3,7 @@ import OracleConfig
 import OracleCore
 import OracleFetch
 import OracleSystem
+import OracleTape
 import ServiceLifecycle
 import Synchronization
 #if canImport(Glibc)
@@ -27,10 +28,14 @@ public struct PollService: Service {
     private let marksOut: MarkFeed
     private let logger: Logger
     private let liveness: PartLiveness
+    /// `--record`: every response and every cycle go to a tape (docs/replay.md); nil: no cost at all.
+    private let recorder: TapeRecorder?
 
     public init(config: OracleConfiguration, state: OracleState, fetcher: CurlMultiLoop, notifier: SystemdNotifier,
-                reloads: ReloadController, marksOut: MarkFeed, logger: Logger, liveness: PartLiveness = PartLiveness()) {
+                reloads: ReloadController, marksOut: MarkFeed, logger: Logger, liveness: PartLiveness = PartLiveness(),
+                recorder: TapeRecorder? = nil) {
         self.liveness = liveness
+        self.recorder = recorder
         self.initialConfig = config
         self.state = state
         self.fetcher = fetcher
@@ -55,6 +60,10 @@ public struct PollService: Service {
         var latencyMs: Double?
         /// Transport-level failure class (timeout, connect_failed, …) when there was no HTTP answer.
         var transportError: String?
+        /// The raw answer for the tape, only while recording. Carried to the loop rather than written
+        /// from the request's task, so the tape holds responses in the order the loop ingested them,
+        /// each before the cycle that used it (what makes a replay exact).
+        var tape: TapeResponse? = nil
     }
 
     public func run() async throws {
@@ -102,6 +111,7 @@ public struct PollService: Service {
                 //    One response (a batch answer included) is one `responseSeq` for every slot it feeds.
                 for c in inbox.drain() {
                     inFlight.remove(c.unitKey)
+                    if let t = c.tape { recorder?.append(.response(t)) }
                     responseSeq &+= 1
                     for (target, received) in c.samples {
                         var sample = received
@@ -140,14 +150,19 @@ public struct PollService: Service {
                     inFlight.insert(unit.key)
                     let fetcher = self.fetcher
                     let userAgent = config.daemon.userAgent
+                    let capture = recorder != nil
                     group.addTask {
-                        let c = await Self.fetch(unit, spec: spec, fetcher: fetcher, userAgent: userAgent)
+                        let c = await Self.fetch(unit, spec: spec, fetcher: fetcher, userAgent: userAgent, capture: capture)
                         inbox.push(c)
                     }
                 }
 
                 // 3. Aggregate and publish.
                 let marks = engine.cycle(nowMs: nowMs)
+                if let recorder {
+                    recorder.append(.cycle(TapeCycle(wallMs: nowMs, monoMs: schedMs)))
+                    recorder.flush()
+                }
                 for (name, sched) in schedules { statuses[name]?.apply(sched.health(nowMs: schedMs), wallOffsetMs: nowMs - schedMs) }
                 let cycleMs = WallClock.monotonicMs() - started
                 await state.publish(marks: marks, sources: config.sources.compactMap { statuses[$0.name] }, cycleMs: cycleMs,

@@ -19,6 +19,9 @@ extension Oracled {
             discussion: "auto writes to journald with fields (ACCOUNT=, PAIR=, LEVEL=, NOTICE_ID=, SOURCE=) when systemd connected stderr to the journal (JOURNAL_STREAM) or ORACLED_JOURNAL_SOCKET names a journal socket, and plain lines to stderr otherwise."))
         var logTarget: LogTarget = .auto
 
+        @Option(help: "Also record every venue response to this tape (see `oracled replay`, docs/replay.md).")
+        var record: String?
+
         func run() async throws {
             let level = Logger.Level(rawValue: logLevel) ?? .info
             // The executable decides where logs go (stderr → the journal under systemd); libraries only emit.
@@ -41,7 +44,7 @@ extension Oracled {
             // A peer closing a socket mid-write must not kill the daemon (libcurl runs with NOSIGNAL).
             signal(SIGPIPE, SIG_IGN)
             do {
-                try await DaemonRunner.run(configPath: config, logger: logger)
+                try await DaemonRunner.run(configPath: config, logger: logger, recordPath: record)
             } catch let error as DaemonError {
                 FileHandle.standardError.write(Data("oracled: \(error.description)\n".utf8))
                 throw ExitCode(1)
