@@ -1,7 +1,7 @@
 /// Every key oracles.toml understands, per section. Anything else is reported as unknown, with
 /// the closest of these as a suggestion.
 enum ConfigKeys {
-    static let topLevel = ["daemon", "aggregation", "source", "pair", "collateral", "margin", "store", "cluster"]
+    static let topLevel = ["daemon", "aggregation", "source", "pair", "collateral", "margin", "store", "cluster", "vol"]
 
     static let cluster = ["node", "shards", "lease", "in_doubt_after"]
 
@@ -24,6 +24,11 @@ enum ConfigKeys {
                        "adv", "spread_bps", "impact_bps", "tiers"] + aggregation
 
     static let pairSource = ["source", "symbol", "convert"]
+
+    static let vol = ["underlying", "forward_pair", "quote", "poll_interval", "min_sources", "max_age", "frozen_after",
+                      "mad_k", "mad_floor_bps", "hold", "min_time_to_expiry", "max_fit_rmse", "sources"]
+
+    static let volSource = ["name", "kind", "base_url", "rate_limit", "burst", "timeout"]
 
     static let tier = ["from_notional", "maintenance_margin", "initial_margin"]
 

@@ -153,7 +153,8 @@ public struct VolSourceSummary: Sendable, Equatable {
     /// `used` when at least one of its quotes is in a served expiry; otherwise the dominant reason.
     public var verdict: SourceReport.Verdict
     public var reason: String
-    /// Quotes of this underlying offered, and those kept in a served expiry.
+    /// Quotes of this underlying offered (calls and puts), and its strikes (one value per strike
+    /// and expiry) kept in a served expiry.
     public var quotes: Int
     public var used: Int
     /// Newest venue time among its quotes (or the DVOL candle), Unix ms.

@@ -116,8 +116,10 @@ public enum VolSurfaceBuilder {
 
         if !slices.isEmpty {
             if let d = dvol, let i = summaries.firstIndex(where: { $0.source == d.source }) {
-                summaries[i].verdict = .outlier   // fresh but not needed: the options made the surface
-                summaries[i].reason = "not needed: option quotes made the surface"
+                // Fresh but not used: of the contract's verdicts, `outlier` ("not in the value") is the
+                // closest; the reason says it is standing by, not that it disagreed.
+                summaries[i].verdict = .outlier
+                summaries[i].reason = "standby: the fallback level, not needed while option quotes make the surface"
             }
             var reasons: [String] = []
             let thin = slices.filter { $0.status != .ok }
