@@ -239,4 +239,39 @@ import Testing
         let t1 = Double(Self.exp1 - VolFixtures.nowMs) / Self.year
         #expect(abs(try #require(s.slices.first).atmVol - (0.010 / t1).squareRoot()) < 0.003)
     }
+
+    @Test func fewStrikesOrAnUnfittableSmileUseTheConvexFallback() throws {
+        // Four strikes: too few for SVI's five parameters.
+        let few: (Int64, Double) -> Double? = { expiry, k in
+            [90_000.0, 100_000, 110_000, 120_000].contains(k) ? nil : -1
+        }
+        func thin(_ bump: Double) -> VolAnswer {
+            var a = Self.answer(bump: bump, ivOverride: few)
+            a.quotes.removeAll { $0.markIV < 0 }
+            return a
+        }
+        let s = Self.build(Self.readings([("a", .okxOptions, thin(0)), ("b", .bybitOptions, thin(0.001))]))
+        #expect(s.slices.count == 2)
+        #expect(s.slices.allSatisfy { $0.smile.method == "convex_linear" && $0.repair == nil })
+        // The served smile passes through the hull knots: at a quoted strike, the kept IV.
+        let first = try #require(s.slices.first)
+        for p in first.points { if let iv = p.iv { #expect(abs(first.vol(atK: p.k) - iv) < 1e-9 || first.vol(atK: p.k) < iv) } }
+
+        // A smile with a 15-vol-point spike at one strike: SVI cannot follow it within 2 vol points,
+        // the convex fallback takes over and goes under the spike (the spike is above the hull).
+        let spike: (Int64, Double) -> Double? = { expiry, k in
+            let t = Double(expiry - Self.now) / Self.year
+            let p = expiry == Self.exp1 ? Self.p1 : Self.p2
+            let base = (Self.sviW(p, log(k / 100_000)) / t).squareRoot()
+            return k == 105_000 ? base + 0.15 : base
+        }
+        let spiky = Self.build(Self.readings([("a", .okxOptions, Self.answer(ivOverride: spike)),
+                                              ("b", .bybitOptions, Self.answer(ivOverride: spike))]))
+        let slice = try #require(spiky.slices.first)
+        #expect(slice.smile.method == "convex_linear", "\(slice.smile.method) \(slice.repair ?? "")")
+        #expect(slice.repair?.contains("svi") == true)
+        let k105 = log(105_000.0 / 100_000)
+        let t1 = Double(Self.exp1 - Self.now) / Self.year
+        #expect(slice.vol(atK: k105) < (Self.sviW(Self.p1, k105) / t1).squareRoot() + 0.15 - 0.05)
+    }
 }
