@@ -15,8 +15,7 @@ enum DeribitOptionsParser {
             let result = try s.volContainer(s.member("result", of: try s.volContainer(root, .object, "(root)", label)), .array, "result", label)
             var answer = VolAnswer()
             s.forEachElement(of: result) { i, e in
-                let (name, mark, fwd, ts, _) = s.members(of: e, wanted: 4, "instrument_name", "mark_iv", "underlying_price", "creation_timestamp")
-                let (bid, ask, _, _, _) = s.members(of: e, wanted: 2, "bid_iv", "ask_iv")
+                let (name, mark, fwd, ts, bid, ask) = s.volMembers(of: e, "instrument_name", "mark_iv", "underlying_price", "creation_timestamp", "bid_iv", "ask_iv")
                 let instrument = s.stringText(name) ?? "result[\(i)]"
                 do throws(VenueError) {
                     guard e.kind == .object, s.stringText(name) != nil else {

@@ -12,8 +12,7 @@ enum OKXOptionsParser {
             let data = try s.volContainer(s.member("data", of: try s.volContainer(root, .object, "(root)", label)), .array, "data", label)
             var answer = VolAnswer()
             s.forEachElement(of: data) { i, e in
-                let (name, mark, fwd, ts, _) = s.members(of: e, wanted: 4, "instId", "markVol", "fwdPx", "ts")
-                let (bid, ask, _, _, _) = s.members(of: e, wanted: 2, "bidVol", "askVol")
+                let (name, mark, fwd, ts, bid, ask) = s.volMembers(of: e, "instId", "markVol", "fwdPx", "ts", "bidVol", "askVol")
                 let instrument = s.stringText(name) ?? "data[\(i)]"
                 do throws(VenueError) {
                     guard e.kind == .object, s.stringText(name) != nil else {

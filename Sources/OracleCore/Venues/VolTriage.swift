@@ -89,3 +89,24 @@ extension JSONScanner {
         return value
     }
 }
+
+extension JSONScanner {
+    /// The values of six keys of an option entry in one walk of its members (an option chain
+    /// entry has ~25 members; two five-key walks cost twice as much). First occurrence wins.
+    func volMembers(of object: JSONSpan, _ k0: StaticString, _ k1: StaticString, _ k2: StaticString,
+                    _ k3: StaticString, _ k4: StaticString, _ k5: StaticString)
+        -> (JSONSpan?, JSONSpan?, JSONSpan?, JSONSpan?, JSONSpan?, JSONSpan?) {
+        var f0: JSONSpan?, f1: JSONSpan?, f2: JSONSpan?, f3: JSONSpan?, f4: JSONSpan?, f5: JSONSpan?
+        var missing = 6
+        forEachMember(of: object) { key, value in
+            if f0 == nil, string(key, equals: k0) { f0 = value; missing -= 1 }
+            else if f1 == nil, string(key, equals: k1) { f1 = value; missing -= 1 }
+            else if f2 == nil, string(key, equals: k2) { f2 = value; missing -= 1 }
+            else if f3 == nil, string(key, equals: k3) { f3 = value; missing -= 1 }
+            else if f4 == nil, string(key, equals: k4) { f4 = value; missing -= 1 }
+            else if f5 == nil, string(key, equals: k5) { f5 = value; missing -= 1 }
+            return missing > 0
+        }
+        return (f0, f1, f2, f3, f4, f5)
+    }
+}
