@@ -29,6 +29,7 @@ var targets: [Target] = [
     .target(name: "FuzzSupport", dependencies: ["OracleCore"]),
     .executableTarget(name: "fuzz-generic", dependencies: ["OracleCore", "FuzzSupport", "FuzzDriver"]),
     .executableTarget(name: "fuzz-config", dependencies: ["OracleConfig", "FuzzSupport", "FuzzDriver"]),
+    .executableTarget(name: "fuzz-vol", dependencies: ["OracleCore", "FuzzSupport", "FuzzDriver"]),
     .executableTarget(name: "fuzz-accounts", dependencies: ["OracleCore", "FuzzSupport", "FuzzDriver"]),
     .executableTarget(name: "fuzz-http", dependencies: [
         "OracleServer", "OracleCore", "FuzzSupport", "FuzzDriver",

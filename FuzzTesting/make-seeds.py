@@ -77,6 +77,19 @@ write(d, "generic.seed", '[[source]]\nname = "g"\nkind = "generic"\nbase_url = "
       'url_template = "/t?m={symbol}"\nprice_path = "data.0.px"\ntimestamp_path = "t"\ntimestamp_unit = "s"\n')
 write(d, "bad_syntax.seed", '[daemon\npoll_interval = 2s\n')
 
+# Implied-volatility parsers: "kind\nstatus\n" + body (Sources/FuzzSupport/VolFuzz.swift).
+d = reset("vol")
+opt = os.path.join(fixtures, "options")
+for f, kind, status in [
+    ("deribit_book_summary_BTC.json", "deribit_options", 200), ("deribit_book_summary_malformed.json", "deribit_options", 200),
+    ("deribit_error_rate_limited.json", "deribit_options", 429), ("deribit_error_invalid_currency.json", "deribit_options", 400),
+    ("deribit_dvol_BTC.json", "deribit_dvol", 200), ("okx_opt_summary_BTC-USD.json", "okx_options", 200),
+    ("okx_error_bad_uly.json", "okx_options", 200), ("bybit_option_tickers_BTC.json", "bybit_options", 200),
+    ("bybit_error_bad_coin.json", "bybit_options", 200), ("deribit_ticker_BTC-26JUN26-100000-C.json", "deribit_ticker", 200),
+    ("deribit_error_ticker_not_found.json", "deribit_ticker", 400), ("bybit_tickersub_BTC-6JAN23-17500-C.json", "bybit_ws", 200),
+    ("okx_opt_summary_BTC-USD.json", "any", 200)]:
+    write(d, "%s-%s.seed" % (kind, f), ("%s\n%d\n" % (kind, status)).encode() + open(os.path.join(opt, f), "rb").read())
+
 # Account import: NDJSON bodies.
 d = reset("accounts")
 write(d, "demo.seed", open(os.path.join(root, "demo", "accounts.ndjson"), "rb").read())

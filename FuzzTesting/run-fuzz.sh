@@ -16,7 +16,7 @@ cd "$(dirname "$0")"
 SWIFT=${SWIFT:-swift}
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 FUZZ_SEED=${FUZZ_SEED:-1}
-ALL_TARGETS="binance coinbase kraken bitstamp gemini okx bybit bitfinex kucoin htx cryptocom pyth coingecko generic config http accounts"
+ALL_TARGETS="binance coinbase kraken bitstamp gemini okx bybit bitfinex kucoin htx cryptocom pyth coingecko generic config http accounts vol"
 TARGETS=${FUZZ_TARGETS:-$ALL_TARGETS}
 BUILD_FLAGS=(-c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
 

@@ -27,10 +27,12 @@ final class ConfigDecoder {
         let collateral = decodeCollateral(top, pairs: pairs, currency: margin.currency)
         let store = decodeStore(top)
         let cluster = decodeCluster(top, store: store)
+        let vol = decodeVol(top, pairs: pairs, sources: sources)
         top.finish(known: ConfigKeys.topLevel)
         var config = OracleConfiguration(daemon: daemon, sources: sources.specs, pairs: pairs.ordered,
                                          collateral: collateral, margin: margin, store: store)
         config.cluster = cluster
+        config.vol = vol
         return config
     }
 

@@ -152,6 +152,31 @@ enum ConfigKeys {
         k("in_doubt_after", "A notice claimed by a node that never settled it is delivered by another after this (possibly a repeat of the same id). Default \"60s\"."),
     ]
 
+    static let volDocs = [
+        k("underlying", "Required, unique: the asset whose options are quoted, e.g. \"BTC\"."),
+        k("forward_pair", "The [[pair]] whose mark is the spot reference, e.g. \"BTC-USD\"; must name a [[pair]]. The surface itself uses each venue's forward."),
+        k("quote", "Currency of strikes and prices. Default \"USD\"."),
+        k("poll_interval", "One fetch of each vol source per interval (its rate_limit still applies). Default \"5s\"."),
+        k("min_sources", "Venues needed per expiry, after filtering, for an ok slice; fewer gives \"degraded\". Default 2."),
+        k("max_age", "A venue's mark IV older than this is \"stale\". Default \"60s\"."),
+        k("frozen_after", "A venue's IV unchanged (bit for bit) this long is \"frozen\". Default \"10m\"."),
+        k("mad_k", "Cross-venue outlier cut per (expiry, strike): |iv − median| > mad_k · 1.4826 · MAD. Default 3."),
+        k("mad_floor_bps", "The outlier cut is never tighter than this share of the median IV, in basis points. Default 300."),
+        k("hold", "How long the last good surface is served (as \"stale\") with no usable quote, then \"unavailable\". Default \"5m\"."),
+        k("min_time_to_expiry", "Expiries closer than this are not fitted (their IV is noise). Default \"1h\"."),
+        k("max_fit_rmse", "A smile fit worse than this (in vol) falls back to the convex interpolant. Default 0.02."),
+        k("sources", "Required: the venues, an array of { name, kind, base_url, rate_limit, burst, timeout } (below)."),
+    ]
+
+    static let volSourceDocs = [
+        k("name", "Required, unique among [[source]] and vol sources."),
+        k("kind", "Required: deribit_options, okx_options, bybit_options or deribit_dvol."),
+        k("base_url", "The venue's endpoint; defaults to its public API."),
+        k("rate_limit", "Requests per second, sustained. Default 1."),
+        k("burst", "Requests allowed back to back. Default 2."),
+        k("timeout", "Timeout of the whole request. Default \"5s\"."),
+    ]
+
     /// Every table, in the order oracles.toml(5) presents them.
     static let sections: [ConfigSectionDoc] = [
         ConfigSectionDoc(title: "[daemon]", text: "Where the daemon listens and keeps state, and how it logs notices.", keys: daemonDocs),
@@ -164,10 +189,12 @@ enum ConfigKeys {
         ConfigSectionDoc(title: "[[collateral]] tiers = [{ ... }]", text: "Marginal haircuts by deposited value.", keys: haircutTierDocs),
         ConfigSectionDoc(title: "[margin]", text: "When accounts get notices: thresholds on ratio = haircut-adjusted equity / maintenance requirement, with liquidation < urgent ≤ call < warn < warn_exit; and the portfolio model's calibration.", keys: marginDocs),
         ConfigSectionDoc(title: "[store]", text: "Where state lives: SQLite in state_dir (default, one node) or a shared PostgreSQL.", keys: storeDocs),
+        ConfigSectionDoc(title: "[[vol]]", text: "Implied-volatility surfaces per underlying (docs/volatility.md), served at GET /v1/vol/{underlying}.", keys: volDocs),
+        ConfigSectionDoc(title: "[[vol]] sources = [{ ... }]", text: "One inline table per volatility venue.", keys: volSourceDocs),
         ConfigSectionDoc(title: "[cluster]", text: "Several nodes sharing a PostgreSQL store; accounts are spread over shards held under leases.", keys: clusterDocs),
     ]
 
-    static let topLevel = ["daemon", "aggregation", "source", "pair", "collateral", "margin", "store", "cluster"]
+    static let topLevel = ["daemon", "aggregation", "source", "pair", "collateral", "margin", "store", "cluster", "vol"]
 
     static let cluster = clusterDocs.map(\.key)
     static let daemon = daemonDocs.map(\.key)
@@ -181,6 +208,8 @@ enum ConfigKeys {
     static let collateral = collateralDocs.map(\.key)
     static let haircutTier = haircutTierDocs.map(\.key)
     static let margin = marginDocs.map(\.key)
+    static let vol = volDocs.map(\.key)
+    static let volSource = volSourceDocs.map(\.key)
 
     /// The section a key belongs to, for "this key belongs in [daemon]" hints when a key is
     /// written above its section header or under the wrong one.

@@ -19,6 +19,8 @@ public struct OracleConfiguration: Sendable, Equatable {
     public var margin: MarginPolicy
     /// `[cluster]`; nil for a single node.
     public var cluster: ClusterSettings? = nil
+    /// `[[vol]]`: underlyings with an implied-volatility surface (none by default).
+    public var vol: [VolSettings] = []
     /// `[store]`: SQLite (default) or a shared PostgreSQL.
     public var store: StoreSettings
 

@@ -9,6 +9,8 @@ public struct APIRouter: APIHandler {
     let margin: (any MarginAPI)?
     /// The daemon's own uid: besides root, the only peer allowed to change anything.
     let ownUID: UInt32
+    /// Implied-volatility surfaces (`/v1/vol`); nil when no `[[vol]]` is configured.
+    public var vol: VolState? = nil
 
     public init(state: OracleState, reloads: ReloadController, margin: (any MarginAPI)?, ownUID: UInt32) {
         self.state = state
@@ -78,6 +80,7 @@ public struct APIRouter: APIHandler {
             if let error = await reloads.reload() { return Self.error(422, error) }
             return .json(200, #"{"reloaded":true}"#)
         }
+        if let answer = await VolRoutes.handle(request, parts: parts, vol: vol, nowMs: nowMs) { return answer }
         if parts.first == "v1", let margin {
             if method != "GET", let denied = authorize(request, access: access) { return denied }
             if let answer = await margin.handle(request, parts: Array(parts.dropFirst()), nowMs: WallClock.steadyNowMs()) { return answer }

@@ -51,7 +51,9 @@ public enum DaemonRunner {
 
         let margin = try await MarginRuntime.make(config: config, feed: feed, reloads: reloads, logger: logger)
 
-        let router = APIRouter(state: state, reloads: reloads, margin: margin?.api, ownUID: getuid())
+        var router = APIRouter(state: state, reloads: reloads, margin: margin?.api, ownUID: getuid())
+        let volState = VolState(underlyings: config.vol.map(\.underlying))
+        router.vol = volState
         // Bodies up to 32 MiB: an account import (~100k accounts) arrives as one request so that it is
         // all-or-nothing; everything else is tiny. Connections are bounded by [daemon] max_clients.
         var limits = ServerLimits()
@@ -98,6 +100,11 @@ public enum DaemonRunner {
             .init(service: NamedService(poll)),
             .init(service: MemoryTrimService()),
         ]
+        // Only with a [[vol]] block: a service that returns at once would end the group.
+        if !config.vol.isEmpty {
+            services.append(.init(service: NamedService(VolPollService(settings: config.vol, state: volState, fetcher: fetcher,
+                                                                       userAgent: config.daemon.userAgent, logger: logger))))
+        }
         if let margin { services.append(contentsOf: margin.services.map { .init(service: NamedService($0)) }) }
         services.append(.init(service: NamedService(ReloadSignalService(signals: hangups, reloads: reloads, notifier: notifier, logger: logger))))
         services.append(.init(service: NamedService(ListenerService(server: server, liveness: liveness, logger: logger)),

@@ -36,6 +36,9 @@ final class FakeVenueHandler: ChannelInboundHandler, @unchecked Sendable {
             send(context: context, status: status, body: Array(body.utf8))
             return
         }
+        if let (status, body) = OptionVenues.answer(uri: uri, spot: { self.state.price($0) }, nowMs: Int64(Date().timeIntervalSince1970 * 1000)) {
+            return send(context: context, status: status, body: Array(body.utf8))
+        }
         let batch = Venues.batchRoute(uri)
         guard let (venue, symbol) = batch.map({ ($0.venue, nil) }) ?? Venues.route(uri) else {
             send(context: context, status: 404, body: Array(#"{"error":"no such venue route"}"#.utf8))
@@ -142,6 +145,8 @@ final class FakeVenueHandler: ChannelInboundHandler, @unchecked Sendable {
             }
             state.setFault(venue: venue, mode, seconds: seconds, requests: requests)
             return (200, #"{"ok":true}"#)
+        case "/_control/vol":
+            return FakeVolState.shared.control(q)
         case "/_control/log":
             return (200, state.logJSON(venue: q["venue"]))
         case "/_control/wiggle":

@@ -45,6 +45,12 @@ while let a = args.next() {
           bitfinex /v2/tickers?symbols=a,b   kraken /0/public/Ticker?pair=A,B   bitstamp /api/v2/ticker/
           cryptocom /exchange/v1/public/get-tickers   gemini /v1/pricefeed
           pyth /v2/updates/price/latest?ids[]=..&ids[]=..   coingecko /api/v3/simple/price?ids=a,b&vs_currencies=usd
+
+        Option implied volatilities (one SVI smile, see OptionVenues.swift; /_control/vol?a=&b=&rho=&m=&sigma=,
+        spike=F, outlier=VENUE&bump=X, fail=VENUE|none):
+          deribit /api/v2/public/get_book_summary_by_currency?currency=BTC&kind=option
+          deribit /api/v2/public/get_volatility_index_data?currency=BTC   okx /api/v5/public/opt-summary?uly=BTC-USD
+          bybit /v5/market/tickers?category=option&baseCoin=BTC
         """)
         exit(0)
     default:

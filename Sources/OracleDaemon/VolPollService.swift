@@ -1,0 +1,126 @@
+import Logging
+import OracleConfig
+import OracleCore
+import OracleFetch
+import ServiceLifecycle
+import Synchronization
+
+/// Fetches the implied-volatility sources of every `[[vol]]` block through the daemon's one
+/// curl loop, and rebuilds each underlying's surface after each answer.
+///
+/// Each source has its own `SourceSchedule` (token bucket, backoff, `Retry-After`, quarantine),
+/// exactly as price sources do, and is asked at most once per `poll_interval` with at most one
+/// request in flight. Parsing and surface building happen in this task (a whole chain is a few
+/// hundred kB, parsed in well under a millisecond by the byte scanner); the result goes to
+/// `VolState` as a finished value. Configuration reloads do not change `[[vol]]` (restart).
+struct VolPollService: Service {
+    let settings: [VolSettings]
+    let state: VolState
+    let fetcher: CurlMultiLoop
+    let userAgent: String
+    let logger: Logger
+
+    struct Completion: Sendable {
+        var underlying: String
+        var source: String
+        var answer: VolAnswer
+        var receivedAtMs: Int64
+        var httpStatus: Int?
+        var latencyMs: Int64
+        var transportError: Bool
+    }
+
+    final class Inbox: Sendable {
+        private let items = Mutex<[Completion]>([])
+        func push(_ c: Completion) { items.withLock { $0.append(c) } }
+        func drain() -> [Completion] { items.withLock { v in defer { v = [] }; return v } }
+    }
+
+    func run() async throws {
+        guard !settings.isEmpty else { return }
+        await state.configure(underlyings: settings.map(\.underlying))
+        var schedules: [String: SourceSchedule] = [:]
+        var nextPollMs: [String: Int64] = [:]
+        var readings: [String: [String: VolSourceReading]] = [:]
+        var freshness: [String: VolFreshness] = [:]
+        var previous: [String: VolSurface] = [:]
+        var inFlight = Set<String>()
+        for s in settings { for src in s.sources { schedules[src.name] = SourceSchedule(spec: src.scheduleSpec) } }
+        let inbox = Inbox()
+        let tickMs = max(50, min(250, settings.map(\.pollIntervalMs).min() ?? 250))
+
+        try await withThrowingDiscardingTaskGroup { group in
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let nowMs = WallClock.nowMs()
+                let schedMs = Int64(WallClock.monotonicMs())
+                var changed = Set<String>()
+                for c in inbox.drain() {
+                    inFlight.remove(c.source)
+                    if let e = c.answer.bodyError {
+                        if c.transportError { schedules[c.source]?.recordFailure(httpStatus: nil, error: e, nowMs: schedMs) }
+                        else { schedules[c.source]?.recordFailure(httpStatus: c.httpStatus, error: e, nowMs: schedMs) }
+                        logger.debug("vol source error", metadata: ["source": "\(c.source)", "error": "\(e)"])
+                    } else {
+                        schedules[c.source]?.recordSuccess(nowMs: schedMs, latencyMs: c.latencyMs)
+                    }
+                    let kind = settings.first { $0.underlying == c.underlying }?.sources.first { $0.name == c.source }?.kind ?? .deribitOptions
+                    readings[c.underlying, default: [:]][c.source] = VolSourceReading(source: c.source, kind: kind, answer: c.answer, receivedAtMs: c.receivedAtMs)
+                    changed.insert(c.underlying)
+                }
+                for s in settings {
+                    for src in s.sources {
+                        guard !inFlight.contains(src.name), nowMs >= nextPollMs[src.name] ?? 0,
+                              schedules[src.name]?.tryAcquire(nowMs: schedMs) == true else { continue }
+                        inFlight.insert(src.name)
+                        nextPollMs[src.name] = nowMs + s.pollIntervalMs
+                        let url = VolAdapters.requestURL(src.kind, baseURL: src.baseURL, underlying: s.underlying, quote: s.quote, nowMs: nowMs)
+                        let fetcher = self.fetcher, userAgent = self.userAgent, underlying = s.underlying
+                        group.addTask {
+                            inbox.push(await Self.fetch(url: url, spec: src, underlying: underlying, fetcher: fetcher, userAgent: userAgent))
+                        }
+                    }
+                }
+                // Rebuild on news, and at least once per poll interval so age-based verdicts move on.
+                for s in settings where changed.contains(s.underlying) || nowMs - (previous[s.underlying]?.builtAtMs ?? 0) >= s.pollIntervalMs {
+                    let r = s.sources.map { src in
+                        readings[s.underlying]?[src.name] ?? VolSourceReading(source: src.name, kind: src.kind, answer: nil, receivedAtMs: 0)
+                    }
+                    var f = freshness[s.underlying] ?? VolFreshness()
+                    let surface = VolSurfaceBuilder.build(underlying: s.underlying, readings: r, policy: s.policy,
+                                                          freshness: &f, previous: previous[s.underlying], nowMs: nowMs)
+                    freshness[s.underlying] = f
+                    if previous[s.underlying]?.status != surface.status {
+                        logger.info("vol surface status", metadata: ["underlying": "\(s.underlying)", "status": "\(surface.status.rawValue)",
+                                                                    "reason": "\(surface.statusReason ?? "")"])
+                    }
+                    // A held (stale) surface keeps its build time; the next one is judged against it.
+                    previous[s.underlying] = surface
+                    await state.publish(surface)
+                }
+                do {
+                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(tickMs)) }
+                } catch {
+                    // Cancelled or shutting down: the loop condition ends the loop; nothing was in progress.
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    static func fetch(url: String, spec: VolSourceSpec, underlying: String, fetcher: CurlMultiLoop, userAgent: String) async -> Completion {
+        let request = FetchRequest(url: url, connectTimeoutMs: spec.connectTimeoutMs, totalTimeoutMs: spec.totalTimeoutMs,
+                                   maxBodyBytes: spec.maxBodyBytes, userAgent: userAgent)
+        do {
+            let response = try await fetcher.fetch(request)
+            let receivedAt = WallClock.nowMs()
+            let vr = VenueResponse(status: response.status, headers: response.headers, body: response.body, receivedAtMs: receivedAt)
+            let answer = VolAdapters.parse(spec.kind, response: vr, underlying: spec.kind == .deribitDVOL ? nil : underlying)
+            return Completion(underlying: underlying, source: spec.name, answer: answer, receivedAtMs: receivedAt,
+                              httpStatus: response.status, latencyMs: Int64(response.timing.totalMs), transportError: false)
+        } catch {
+            let err = VenueError(error.code == .timeout ? .unavailable : .other, "\(spec.kind.venueLabel): \(error)")
+            return Completion(underlying: underlying, source: spec.name, answer: VolAnswer(bodyError: err), receivedAtMs: WallClock.nowMs(),
+                              httpStatus: nil, latencyMs: 0, transportError: true)
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+/// The volatility surface end to end: the real daemon fetching option chains from the fake
+/// venue's Deribit, OKX and Bybit endpoints (one SVI smile underneath), serving `/v1/vol/BTC`.
+@Suite(.serialized)
+struct VolEndToEndTests {
+    static func config(dir: String, venueURL: String) -> String {
+        """
+        [daemon]
+        socket = "\(dir)/oracled.sock"
+        state_dir = "\(dir)/lib"
+        spool_dir = "\(dir)/spool"
+        poll_interval = "200ms"
+
+        [aggregation]
+        min_sources = 1
+
+        [[source]]
+        name = "coinbase"
+        kind = "coinbase"
+        base_url = "\(venueURL)/coinbase"
+
+        [[pair]]
+        symbol = "BTC-USD"
+        maintenance_margin = 0.05
+        initial_margin = 0.10
+        sources = [ { source = "coinbase", symbol = "BTC-USD" } ]
+
+        [[vol]]
+        underlying = "BTC"
+        forward_pair = "BTC-USD"
+        poll_interval = "300ms"
+        sources = [
+          { name = "deribit-opt", kind = "deribit_options", base_url = "\(venueURL)/deribit", rate_limit = 20 },
+          { name = "okx-opt", kind = "okx_options", base_url = "\(venueURL)/okx", rate_limit = 20 },
+          { name = "bybit-opt", kind = "bybit_options", base_url = "\(venueURL)/bybit", rate_limit = 20 },
+          { name = "deribit-dvol", kind = "deribit_dvol", base_url = "\(venueURL)/deribit", rate_limit = 20 },
+        ]
+        """
+    }
+
+    /// ATM vol of the fake's default smile: √(a + b·√(m² + σ²)) with a = 0.16, b = 0.2, σ = 0.2, m = 0.
+    static let atm = (0.16 + 0.2 * 0.2).squareRoot()
+
+    @Test func surfaceFromThreeVenuesThenAnOutlierThenASpike() async throws {
+        let dir = makeTempDir("vol-e2e")
+        let venue = try await FakeVenue(dir: dir)
+        defer { venue.child.kill(SIGKILL) }
+        try Self.config(dir: dir, venueURL: venue.baseURL).write(toFile: dir + "/oracles.toml", atomically: true, encoding: .utf8)
+        let daemon = try ChildProcess(Binaries.path("oracled"), ["run", "--config", dir + "/oracles.toml"], logPath: dir + "/oracled.log")
+        defer { daemon.kill(SIGKILL) }
+        let client = UnixHTTPClient(path: dir + "/oracled.sock")
+
+        func surface() -> [String: Any]? {
+            guard let r = try? client.request("GET", "/v1/vol/BTC"), r.status == 200 else { return nil }
+            return r.json
+        }
+        func expiries(_ s: [String: Any]) -> [[String: Any]] { s["expiries"] as? [[String: Any]] ?? [] }
+        func atmVols(_ s: [String: Any]) -> [Double] { expiries(s).compactMap { $0["atm_vol"] as? Double } }
+
+        var last: [String: Any]?
+        let ok = await eventually(timeout: 30, interval: 0.25) {
+            last = surface()
+            guard let s = last, s["status"] as? String == "ok", expiries(s).count == 3 else { return false }
+            return expiries(s).allSatisfy { ($0["sources_used"] as? [String])?.count == 3 }
+        }
+        #expect(ok, "surface: \(String(describing: last)); log: \(daemon.log.suffix(1500))")
+        if let s = last {
+            // Every expiry's ATM vol is the fake's smile at k = 0 (within the fake's 3e-4 wiggle and rounding).
+            for v in atmVols(s) { #expect(abs(v - Self.atm) < 0.003, "atm \(v) vs \(Self.atm)") }
+            #expect(expiries(s).allSatisfy { $0["method"] as? String == "svi" })
+            let sources = s["sources"] as? [[String: Any]] ?? []
+            #expect(sources.first { $0["source"] as? String == "deribit-dvol" }?["verdict"] as? String == "outlier",
+                    "DVOL is fetched but not needed while options are quoted")
+        }
+        let list = try client.request("GET", "/v1/vol")
+        #expect(list.status == 200)
+        #expect(((list.json?["surfaces"] as? [[String: Any]])?.first?["underlying"] as? String) == "BTC")
+        let unknown = try client.request("GET", "/v1/vol/DOGE")
+        #expect(unknown.status == 404)
+        #expect((unknown.json?["error"] as? [String: Any])?["message"] as? String != nil || unknown.body.contains("unknown underlying"))
+
+        // Bybit quotes every vol 20 points high: it is an outlier at every strike, the surface stays ok on two venues.
+        _ = try venue.control("/_control/vol?outlier=bybit&bump=0.2")
+        let excluded = await eventually(timeout: 20, interval: 0.25) {
+            last = surface()
+            guard let s = last, s["status"] as? String == "ok" else { return false }
+            return expiries(s).allSatisfy { ($0["sources_used"] as? [String]) == ["deribit-opt", "okx-opt"] }
+                && ((s["sources"] as? [[String: Any]])?.first { $0["source"] as? String == "bybit-opt" }?["verdict"] as? String) == "outlier"
+        }
+        #expect(excluded, "surface: \(String(describing: last))")
+        if let s = last { for v in atmVols(s) { #expect(abs(v - Self.atm) < 0.003) } }
+
+        // A volatility spike (every vol × 1.5) on all venues moves the served surface with it.
+        _ = try venue.control("/_control/vol?outlier=none&spike=1.5")
+        let spiked = await eventually(timeout: 20, interval: 0.25) {
+            last = surface()
+            guard let s = last, s["status"] as? String == "ok" else { return false }
+            let v = atmVols(s)
+            return v.count == 3 && v.allSatisfy { abs($0 - 1.5 * Self.atm) < 0.005 }
+        }
+        #expect(spiked, "surface: \(String(describing: last))")
+
+        // OKX answers 503: its verdict is error, and two venues still make an ok surface.
+        _ = try venue.control("/_control/vol?fail=okx")
+        let okxDown = await eventually(timeout: 20, interval: 0.25) {
+            last = surface()
+            let okx = (last?["sources"] as? [[String: Any]])?.first { $0["source"] as? String == "okx-opt" }
+            return okx?["verdict"] as? String == "error" && last?["status"] as? String == "ok"
+        }
+        #expect(okxDown, "surface: \(String(describing: last))")
+    }
+}
