@@ -173,13 +173,13 @@ _oracled() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|check-config|probe|backtest|help)
+    run|check-config|probe|backtest|record|replay|help)
         # Offer subcommand argument completions
         "_oracled_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run check-config probe backtest help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run check-config probe backtest record replay help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,7 +188,7 @@ _oracled_run() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--config -c --log-level --log-target)
+    non_repeating_options=(--config -c --log-level --log-target --record)
     __oracled_offer_flags_options 0
 
     # Offer option value completions
@@ -201,6 +201,9 @@ _oracled_run() {
         ;;
     '--log-target')
         __oracled_add_completions -W 'auto'$'\n''journal'$'\n''stderr'
+        return
+        ;;
+    '--record')
         return
         ;;
     esac
@@ -272,6 +275,48 @@ _oracled_backtest() {
         return
         ;;
     '--history')
+        return
+        ;;
+    '--accounts')
+        return
+        ;;
+    '--out')
+        return
+        ;;
+    esac
+}
+
+_oracled_record() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--config -c --out --log-level)
+    __oracled_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config'|'-c')
+        return
+        ;;
+    '--out')
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_oracled_replay() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--config -c --accounts --out)
+    __oracled_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config'|'-c')
         return
         ;;
     '--accounts')
