@@ -18,10 +18,13 @@ extension OptionContract {
                         "\"\(name)\" is not an option name (\(why)); write e.g. \"BTC-25DEC26-60000-C\" or \"BTC-USD-261225-60000-C\"")
         }
         var base: String, quote: String, dateMs: Int64, strikeText: String, rightText: String
-        if parts.count == 5, parts[2].utf8.count == 6, parts[2].utf8.allSatisfy(Self.isDigit) {
-            // OKX: BASE-QUOTE-YYMMDD-STRIKE-R
+        if parts.count == 5, let first = parts[1].utf8.first, !Self.isDigit(first) {
+            // OKX: BASE-QUOTE-YYMMDD-STRIKE-R (a Deribit/Bybit date always starts with a digit, so a
+            // Bybit name with a 6-digit strike, BTC-6JAN27-100000-C-USDT, is not taken for OKX).
             base = parts[0]; quote = parts[1]; strikeText = parts[3]; rightText = parts[4]
-            guard let d = Self.okxDate(parts[2]) else { throw bad("\(parts[2]) is not a YYMMDD date") }
+            guard parts[2].utf8.count == 6, parts[2].utf8.allSatisfy(Self.isDigit), let d = Self.okxDate(parts[2]) else {
+                throw bad("\(parts[2]) is not a YYMMDD date")
+            }
             dateMs = d
         } else if parts.count == 4 || parts.count == 5 {
             base = parts[0]; quote = parts.count == 5 ? parts[4] : defaultQuote

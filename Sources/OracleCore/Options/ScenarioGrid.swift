@@ -93,7 +93,7 @@ public enum ScenarioGrid {
             }
             risk[i].greeks = risk[i].greeks + now.scaled(by: q)
             risk[i].unrealisedPnL += q * (now.price - p.entryPrice)
-            if q < 0 { shortMinimum += policy.shortOptionMinimum * f * -q }
+            if q < 0, t > 0 { shortMinimum += policy.shortOptionMinimum * f * -q }   // an expired option settles; no floor
             let scale = policy.volShockScale(days: t * Black76.daysPerYear)
             volFactor[0] = 1 - policy.volDown * scale
             volFactor[2] = 1 + policy.volUp * scale

@@ -51,6 +51,7 @@ import Testing
         ("BTC-6JAN23-17500-C", "BTC-USD", .call, "17500", 2023, 1, 6),           // the Bybit fixture
         ("BTC-6JAN23-17500-C-USDT", "BTC-USDT", .call, "17500", 2023, 1, 6),     // Bybit USDT-settled
         ("XRP_USDC-30JAN26-0d55-C", "XRP-USDC", .call, "0.55", 2026, 1, 30),    // Deribit linear
+        ("BTC-6JAN27-100000-C-USDT", "BTC-USDT", .call, "100000", 2027, 1, 6),  // 6-digit strike is not an OKX date
         ("BTC-USD-261225-60000-C", "BTC-USD", .call, "60000", 2026, 12, 25),    // OKX
         ("ETH-USD-270326-2500-P", "ETH-USD", .put, "2500", 2027, 3, 26),
         ("btc-25dec26-60000-c", "", .call, "", 0, 0, 0),                          // lower-case base: refused
@@ -66,7 +67,7 @@ import Testing
     }
 
     @Test(arguments: ["BTC-32DEC26-60000-C", "BTC-25DEX26-60000-C", "BTC-25DEC26-60000-X", "BTC-25DEC26-C",
-                      "BTC-USD-261325-60000-C", "BTC-25DEC26-abc-C", "BTC-25DEC26-0-C", "", "BTC"])
+                      "BTC-USD-261325-60000-C", "BTC-USD-2612-60000-C", "BTC-25DEC26-abc-C", "BTC-25DEC26-0-C", "", "BTC"])
     func badVenueNamesAreRefusedNamingTheField(_ name: String) {
         do {
             let c = try OptionContract(venueName: name, field: "positions[2].option")

@@ -181,5 +181,8 @@ import Testing
         let r = try ScenarioGrid.evaluate([expired], forwards: ["BTC-USD": Self.btc], volatility: FlatVolatility([:]), nowMs: Self.now)
         #expect(r.risk[0].greeks.price == 10_000 && r.risk[0].greeks.delta == 1)
         #expect(abs(r.worstLoss - 10_000) < 1e-6, "worst is −16 % taking it to intrinsic 0 … \(r.worstLoss)")
+        var short = expired; short.quantity = -1
+        #expect(try ScenarioGrid.evaluate([short], forwards: ["BTC-USD": Self.btc], volatility: FlatVolatility([:]), nowMs: Self.now).shortOptionMinimum == 0,
+                "an expired option settles: no short-option floor")
     }
 }
