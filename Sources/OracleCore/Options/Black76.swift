@@ -14,8 +14,9 @@ import Darwin
 ///     d1 = (ln(F/K) + σ²T/2) / (σ√T),  d2 = d1 − σ√T
 ///     call = D·(F·N(d1) − K·N(d2)),   put = D·(K·N(−d2) − F·N(−d1))
 ///
-/// N is `erfc`-based (`NormalDistribution.cdf`: full double precision, also deep in the tails, where a
-/// rational approximation's absolute error would swamp an out-of-the-money price). A put uses N(−d)
+/// N is `erfc`-based, the same form as `NormalDistribution.cdf` (full double precision, also deep in the
+/// tails, where a rational approximation's absolute error would swamp an out-of-the-money price),
+/// written inline here so the grid's inner loop needs no call across files. A put uses N(−d)
 /// directly instead of 1 − N(d), which would cancel to zero for a deep out-of-the-money put.
 ///
 /// Limits are explicit rather than left to floating point: at or after expiry (T ≤ 0) the value is the
