@@ -1,6 +1,6 @@
 // oracled-bench: release-build figures for the hot paths, each beside its baseline from the same run.
 // Every figure ends up as one line `BENCH <name> <value> <unit>` at the end of the output.
-// Usage: oracled-bench [parse] [aggregate] [sweep] [incremental] [portfolio] [notice] [import] [batchparse]
+// Usage: oracled-bench [parse] [aggregate] [sweep] [incremental] [portfolio] [notice] [import] [batchparse] [options]
 //                     [--accounts N] [--incremental-accounts N] [--batch-bodies DIR]  (no names: all;
 //                     batchparse needs --batch-bodies, written by scripts/footprint-bench.py --bodies-out DIR)
 #if canImport(Glibc)
@@ -12,7 +12,7 @@ let args = CommandLine.arguments
 let accounts = args.firstIndex(of: "--accounts").flatMap { i in i + 1 < args.count ? Int(args[i + 1]) : nil } ?? 1_000_000
 let incrementalAccounts = args.firstIndex(of: "--incremental-accounts").flatMap { i in i + 1 < args.count ? Int(args[i + 1]) : nil } ?? 100_000
 let batchBodies = args.firstIndex(of: "--batch-bodies").flatMap { i in i + 1 < args.count ? args[i + 1] : nil }
-let groups = Set(["parse", "aggregate", "sweep", "incremental", "portfolio", "notice", "import", "batchparse"]).intersection(args)
+let groups = Set(["parse", "aggregate", "sweep", "incremental", "portfolio", "notice", "import", "batchparse", "options"]).intersection(args)
 func wanted(_ g: String) -> Bool { groups.isEmpty || groups.contains(g) }
 
 if wanted("parse") {
@@ -42,6 +42,10 @@ if wanted("incremental") {
 if wanted("portfolio") {
     print("portfolio requirement: MarginModel.value (VaR + ES + add-ons + floors, 8 positions) vs the same in plain C")
     figures += runPortfolioBench()
+}
+if wanted("options") {
+    print("options: Black-76 price + Greeks per option, and the scenario grid for a 20-option account, Swift vs plain C")
+    figures += runOptionBench()
 }
 
 // Disk figures run in a scratch directory under the current directory: the disk being measured.

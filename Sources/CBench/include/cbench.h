@@ -4,4 +4,5 @@
 #include "cbench_aggregate.h"
 #include "cbench_sweep.h"
 #include "cbench_portfolio.h"
+#include "cbench_options.h"
 #endif
