@@ -173,13 +173,13 @@ _oracled() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|check-config|probe|backtest|record|replay|help)
+    run|check-config|probe|backtest|record|replay|option|help)
         # Offer subcommand argument completions
         "_oracled_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run check-config probe backtest record replay help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run check-config probe backtest record replay option help' -- "${cur}"))
         ;;
     esac
 }
@@ -323,6 +323,39 @@ _oracled_replay() {
         return
         ;;
     '--out')
+        return
+        ;;
+    esac
+}
+
+_oracled_option() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--right --strike --expiry --forward --vol --at --rate)
+    __oracled_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--right')
+        return
+        ;;
+    '--strike')
+        return
+        ;;
+    '--expiry')
+        return
+        ;;
+    '--forward')
+        return
+        ;;
+    '--vol')
+        return
+        ;;
+    '--at')
+        return
+        ;;
+    '--rate')
         return
         ;;
     esac
