@@ -88,8 +88,15 @@ for page in docs/oracled.8 docs/oraclectl.1 docs/oracles.toml.5; do
     fi
 done
 c="$repo/contrib/completions"
-[ -e "$c/oracled.bash" ] && f 0644 "$c/oracled.bash" usr/share/bash-completion/completions/oracled
-[ -e "$c/oraclectl.bash" ] && f 0644 "$c/oraclectl.bash" usr/share/bash-completion/completions/oraclectl
+# bash completions are sourced, not run: Debian wants them without the generator's #! line (lintian
+# bash-completion-with-hashbang).
+for b in oracled oraclectl; do
+    if [ -e "$c/$b.bash" ]; then
+        d usr/share/bash-completion/completions
+        sed '1{/^#!/d}' "$c/$b.bash" > "$root/usr/share/bash-completion/completions/$b"
+        chmod 0644 "$root/usr/share/bash-completion/completions/$b"
+    fi
+done
 [ -e "$c/_oracled" ] && f 0644 "$c/_oracled" usr/share/zsh/vendor-completions/_oracled
 [ -e "$c/_oraclectl" ] && f 0644 "$c/_oraclectl" usr/share/zsh/vendor-completions/_oraclectl
 [ -e "$c/oracled.fish" ] && f 0644 "$c/oracled.fish" usr/share/fish/vendor_completions.d/oracled.fish
