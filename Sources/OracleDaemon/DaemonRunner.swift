@@ -52,7 +52,7 @@ public enum DaemonRunner {
         let margin = try await MarginRuntime.make(config: config, feed: feed, reloads: reloads, logger: logger)
 
         var router = APIRouter(state: state, reloads: reloads, margin: margin?.api, ownUID: getuid())
-        let volState = VolState(underlyings: config.vol.map(\.underlying))
+        let volState = VolState(underlyings: config.vol.map(\.underlying), sources: VolPollService.initialStatuses(config.vol))
         router.vol = volState
         // Bodies up to 32 MiB: an account import (~100k accounts) arrives as one request so that it is
         // all-or-nothing; everything else is tiny. Connections are bounded by [daemon] max_clients.

@@ -12,7 +12,8 @@ import Synchronization
 /// exactly as price sources do, and is asked at most once per `poll_interval` with at most one
 /// request in flight. Parsing and surface building happen in this task (a whole chain is a few
 /// hundred kB, parsed in well under a millisecond by the byte scanner); the result goes to
-/// `VolState` as a finished value. Configuration reloads do not change `[[vol]]` (restart).
+/// `VolState` as a finished value, with each source's status (`/v1/health`, `/metrics`: the same
+/// `SourceStatus` price sources have). Configuration reloads do not change `[[vol]]` (restart).
 struct VolPollService: Service {
     let settings: [VolSettings]
     let state: VolState
@@ -26,8 +27,35 @@ struct VolPollService: Service {
         var answer: VolAnswer
         var receivedAtMs: Int64
         var httpStatus: Int?
-        var latencyMs: Int64
-        var transportError: Bool
+        /// Whole-request latency; nil when there was no HTTP answer.
+        var latencyMs: Double?
+        /// `FetchError.Code` raw value (`timeout`, `connect_failed`, …) when there was no HTTP answer.
+        var transportError: String?
+    }
+
+    /// A status per configured vol source, `unknown` until its first answer.
+    static func initialStatuses(_ settings: [VolSettings]) -> [SourceStatus] {
+        settings.flatMap { s in s.sources.map { SourceStatus(name: $0.name, kind: $0.kind.rawValue) } }
+    }
+
+    /// Takes one finished request into its source's schedule (backoff, `Retry-After`, quarantine)
+    /// and counters, exactly as the price loop does: requests, errors by class, latency.
+    static func ingest(_ c: Completion, statuses: inout [String: SourceStatus], schedules: inout [String: SourceSchedule], schedMs: Int64) {
+        guard schedules[c.source] != nil else { return }
+        statuses[c.source]?.requests += 1
+        // A non-finite timing (never expected from curl) is left out rather than trapping in Int64(_:).
+        let latency = c.latencyMs.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
+        if let l = latency {
+            statuses[c.source]?.latencySumMs += l
+            statuses[c.source]?.latencyCount += 1
+        }
+        if let e = c.answer.bodyError {
+            schedules[c.source]!.recordFailure(httpStatus: c.httpStatus, error: e, nowMs: schedMs)
+            statuses[c.source]?.errors += 1
+            statuses[c.source]?.errorsByClass[c.transportError ?? e.errorClass.rawValue, default: 0] += 1
+        } else {
+            schedules[c.source]!.recordSuccess(nowMs: schedMs, latencyMs: Int64(latency ?? 0))
+        }
     }
 
     final class Inbox: Sendable {
@@ -46,6 +74,8 @@ struct VolPollService: Service {
         var previous: [String: VolSurface] = [:]
         var inFlight = Set<String>()
         for s in settings { for src in s.sources { schedules[src.name] = SourceSchedule(spec: src.scheduleSpec) } }
+        var statuses: [String: SourceStatus] = [:]
+        for st in Self.initialStatuses(settings) { statuses[st.name] = st }
         let inbox = Inbox()
         let tickMs = max(50, min(250, settings.map(\.pollIntervalMs).min() ?? 250))
 
@@ -56,12 +86,9 @@ struct VolPollService: Service {
                 var changed = Set<String>()
                 for c in inbox.drain() {
                     inFlight.remove(c.source)
+                    Self.ingest(c, statuses: &statuses, schedules: &schedules, schedMs: schedMs)
                     if let e = c.answer.bodyError {
-                        if c.transportError { schedules[c.source]?.recordFailure(httpStatus: nil, error: e, nowMs: schedMs) }
-                        else { schedules[c.source]?.recordFailure(httpStatus: c.httpStatus, error: e, nowMs: schedMs) }
                         logger.debug("vol source error", metadata: ["source": "\(c.source)", "error": "\(e)"])
-                    } else {
-                        schedules[c.source]?.recordSuccess(nowMs: schedMs, latencyMs: c.latencyMs)
                     }
                     let kind = settings.first { $0.underlying == c.underlying }?.sources.first { $0.name == c.source }?.kind ?? .deribitOptions
                     readings[c.underlying, default: [:]][c.source] = VolSourceReading(source: c.source, kind: kind, answer: c.answer, receivedAtMs: c.receivedAtMs)
@@ -80,6 +107,8 @@ struct VolPollService: Service {
                         }
                     }
                 }
+                for (name, sched) in schedules { statuses[name]?.apply(sched.health(nowMs: schedMs), wallOffsetMs: nowMs - schedMs) }
+                await state.publish(sources: settings.flatMap { s in s.sources.compactMap { statuses[$0.name] } })
                 // Rebuild on news, and at least once per poll interval so age-based verdicts move on.
                 for s in settings where changed.contains(s.underlying) || nowMs - (previous[s.underlying]?.builtAtMs ?? 0) >= s.pollIntervalMs {
                     let r = s.sources.map { src in
@@ -116,11 +145,12 @@ struct VolPollService: Service {
             let vr = VenueResponse(status: response.status, headers: response.headers, body: response.body, receivedAtMs: receivedAt)
             let answer = VolAdapters.parse(spec.kind, response: vr, underlying: spec.kind == .deribitDVOL ? nil : underlying)
             return Completion(underlying: underlying, source: spec.name, answer: answer, receivedAtMs: receivedAt,
-                              httpStatus: response.status, latencyMs: Int64(response.timing.totalMs), transportError: false)
+                              httpStatus: response.status, latencyMs: response.timing.totalMs, transportError: nil)
         } catch {
             let err = VenueError(error.code == .timeout ? .unavailable : .other, "\(spec.kind.venueLabel): \(error)")
-            return Completion(underlying: underlying, source: spec.name, answer: VolAnswer(bodyError: err), receivedAtMs: WallClock.nowMs(),
-                              httpStatus: nil, latencyMs: 0, transportError: true)
+            let now = WallClock.nowMs()
+            return Completion(underlying: underlying, source: spec.name, answer: VolAnswer(bodyError: err), receivedAtMs: now,
+                              httpStatus: nil, latencyMs: nil, transportError: error.code.rawValue)
         }
     }
 }

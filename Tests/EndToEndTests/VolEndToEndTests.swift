@@ -74,6 +74,22 @@ struct VolEndToEndTests {
             #expect(sources.first { $0["source"] as? String == "deribit-dvol" }?["verdict"] as? String == "outlier",
                     "DVOL is fetched but not needed while options are quoted")
         }
+        // /v1/health lists the vol sources (price sources' shape) and the surface; /metrics has both.
+        let names = ["deribit-opt", "okx-opt", "bybit-opt", "deribit-dvol"]
+        var health: [String: Any]?
+        let healthy = await eventually(timeout: 10, interval: 0.25) {
+            health = try? client.request("GET", "/v1/health").json
+            let vs = health?["vol_sources"] as? [[String: Any]] ?? []
+            return vs.map { $0["name"] as? String ?? "" } == names
+                && vs.allSatisfy { $0["state"] as? String == "ok" && ($0["requests"] as? Int ?? 0) > 0 && $0["last_success"] is String }
+                && ((health?["vol"] as? [[String: Any]])?.first?["status"] as? String) == "ok"
+        }
+        #expect(healthy, "health: \(String(describing: health))")
+        #expect((health?["sources"] as? [[String: Any]])?.map { $0["name"] as? String } == ["coinbase"], "price sources stay apart")
+        let metrics = try client.request("GET", "/metrics").body
+        #expect(metrics.contains("oracled_vol_surface_status{underlying=\"BTC\",status=\"ok\"} 1"), "\(metrics)")
+        for n in names { #expect(metrics.contains("oracled_source_requests_total{source=\"\(n)\"} "), "no requests counter for \(n)") }
+
         let list = try client.request("GET", "/v1/vol")
         #expect(list.status == 200)
         #expect(((list.json?["surfaces"] as? [[String: Any]])?.first?["underlying"] as? String) == "BTC")
