@@ -2,6 +2,7 @@ import Logging
 import OracleConfig
 import OracleCore
 import OracleFetch
+import OracleTape
 import ServiceLifecycle
 import Synchronization
 
@@ -14,12 +15,16 @@ import Synchronization
 /// hundred kB, parsed in well under a millisecond by the byte scanner); the result goes to
 /// `VolState` as a finished value, with each source's status (`/v1/health`, `/metrics`: the same
 /// `SourceStatus` price sources have). Configuration reloads do not change `[[vol]]` (restart).
+///
+/// `--record`: each answer goes to the tape as a response record, taken in by this loop in the
+/// order it ingests them (docs/replay.md; the poll loop's cycle records flush them).
 struct VolPollService: Service {
     let settings: [VolSettings]
     let state: VolState
     let fetcher: CurlMultiLoop
     let userAgent: String
     let logger: Logger
+    var recorder: TapeRecorder? = nil
 
     struct Completion: Sendable {
         var underlying: String
@@ -31,6 +36,8 @@ struct VolPollService: Service {
         var latencyMs: Double?
         /// `FetchError.Code` raw value (`timeout`, `connect_failed`, …) when there was no HTTP answer.
         var transportError: String?
+        /// The raw answer for the tape, only while recording.
+        var tape: TapeResponse? = nil
     }
 
     /// A status per configured vol source, `unknown` until its first answer.
@@ -86,6 +93,7 @@ struct VolPollService: Service {
                 var changed = Set<String>()
                 for c in inbox.drain() {
                     inFlight.remove(c.source)
+                    if let t = c.tape { recorder?.append(.response(t)) }
                     Self.ingest(c, statuses: &statuses, schedules: &schedules, schedMs: schedMs)
                     if let e = c.answer.bodyError {
                         logger.debug("vol source error", metadata: ["source": "\(c.source)", "error": "\(e)"])
@@ -102,8 +110,10 @@ struct VolPollService: Service {
                         nextPollMs[src.name] = nowMs + s.pollIntervalMs
                         let url = VolAdapters.requestURL(src.kind, baseURL: src.baseURL, underlying: s.underlying, quote: s.quote, nowMs: nowMs)
                         let fetcher = self.fetcher, userAgent = self.userAgent, underlying = s.underlying
+                        let capture = recorder != nil
                         group.addTask {
-                            inbox.push(await Self.fetch(url: url, spec: src, underlying: underlying, fetcher: fetcher, userAgent: userAgent))
+                            inbox.push(await Self.fetch(url: url, spec: src, underlying: underlying, fetcher: fetcher,
+                                                        userAgent: userAgent, capture: capture))
                         }
                     }
                 }
@@ -136,7 +146,9 @@ struct VolPollService: Service {
         }
     }
 
-    static func fetch(url: String, spec: VolSourceSpec, underlying: String, fetcher: CurlMultiLoop, userAgent: String) async -> Completion {
+    /// `capture`: also keep the raw answer for the tape (`Completion.tape`).
+    static func fetch(url: String, spec: VolSourceSpec, underlying: String, fetcher: CurlMultiLoop, userAgent: String,
+                      capture: Bool = false) async -> Completion {
         let request = FetchRequest(url: url, connectTimeoutMs: spec.connectTimeoutMs, totalTimeoutMs: spec.totalTimeoutMs,
                                    maxBodyBytes: spec.maxBodyBytes, userAgent: userAgent)
         do {
@@ -145,12 +157,14 @@ struct VolPollService: Service {
             let vr = VenueResponse(status: response.status, headers: response.headers, body: response.body, receivedAtMs: receivedAt)
             let answer = VolAdapters.parse(spec.kind, response: vr, underlying: spec.kind == .deribitDVOL ? nil : underlying)
             return Completion(underlying: underlying, source: spec.name, answer: answer, receivedAtMs: receivedAt,
-                              httpStatus: response.status, latencyMs: response.timing.totalMs, transportError: nil)
+                              httpStatus: response.status, latencyMs: response.timing.totalMs, transportError: nil,
+                              tape: capture ? TapeRecorder.volResponse(source: spec.name, underlying: underlying, receivedAtMs: receivedAt, response: response) : nil)
         } catch {
             let err = VenueError(error.code == .timeout ? .unavailable : .other, "\(spec.kind.venueLabel): \(error)")
             let now = WallClock.nowMs()
             return Completion(underlying: underlying, source: spec.name, answer: VolAnswer(bodyError: err), receivedAtMs: now,
-                              httpStatus: nil, latencyMs: nil, transportError: error.code.rawValue)
+                              httpStatus: nil, latencyMs: nil, transportError: error.code.rawValue,
+                              tape: capture ? TapeRecorder.volFailure(source: spec.name, underlying: underlying, atMs: now, error: error) : nil)
         }
     }
 }
