@@ -68,8 +68,14 @@ public struct APIRouter: APIHandler {
         if parts == ["metrics"] {
             guard method == "GET" else { return Self.notAllowed(request, "GET") }
             let marks = await state.orderedMarks()
-            let extra = await state.watchdogMetricFamilies(nowMs: nowMs) + (margin?.metrics() ?? [])
-            let text = await MetricsText.render(marks: marks, sources: state.sources, cycles: state.cycles, lastCycleMs: state.lastCycleMs,
+            var extra = await state.watchdogMetricFamilies(nowMs: nowMs) + (margin?.metrics() ?? [])
+            var sources = await state.sources
+            if let vol {
+                // `[[vol]]` sources share the price sources' families (one name space: no label clash).
+                sources += await vol.sources
+                extra += await VolMetrics.families(vol, nowMs: nowMs)
+            }
+            let text = await MetricsText.render(marks: marks, sources: sources, cycles: state.cycles, lastCycleMs: state.lastCycleMs,
                                                 cycleSumMs: state.cycleSumMs, reloadsOK: state.reloadsOK, reloadsFailed: state.reloadsFailed,
                                                 nowMs: nowMs, extra: extra)
             return .text(200, text, contentType: "text/plain; version=0.0.4; charset=utf-8")
@@ -119,19 +125,7 @@ public struct APIRouter: APIHandler {
             ("now", .string(RFC3339.format(ms: nowMs))),
             ("last_cycle", lastCycle.map { .string(RFC3339.format(ms: $0)) } ?? .null),
             ("last_reload_error", .optional(reloadError)),
-            ("sources", .array(sources.map { s in
-                .object([
-                    ("name", .string(s.name)),
-                    ("kind", .string(s.kind)),
-                    ("state", .string(s.state)),
-                    ("last_success", s.lastSuccessMs.map { .string(RFC3339.format(ms: $0)) } ?? .null),
-                    ("consecutive_errors", .int(s.consecutiveErrors)),
-                    ("last_error", .optional(s.lastError)),
-                    ("next_attempt_ms", s.nextAttemptMs.map { .int(max(0, $0 - nowMs)) } ?? .null),
-                    ("requests", .int(s.requests)),
-                    ("errors", .int(s.errors)),
-                ])
-            })),
+            ("sources", .array(sources.map { $0.healthJSON(nowMs: nowMs) })),
             ("pairs", .array(marks.map { m in
                 .object([
                     ("pair", .string(m.pair)),
@@ -143,6 +137,7 @@ public struct APIRouter: APIHandler {
                 ])
             })),
         ]
+        if let vol { fields += await VolRoutes.healthFields(vol, nowMs: nowMs) }
         if let margin { fields.append(("margin", await margin.health())) }
         return .object(fields)
     }

@@ -52,7 +52,7 @@ public enum DaemonRunner {
         let margin = try await MarginRuntime.make(config: config, feed: feed, reloads: reloads, logger: logger)
 
         var router = APIRouter(state: state, reloads: reloads, margin: margin?.api, ownUID: getuid())
-        let volState = VolState(underlyings: config.vol.map(\.underlying))
+        let volState = VolState(underlyings: config.vol.map(\.underlying), sources: VolPollService.initialStatuses(config.vol))
         router.vol = volState
         // Bodies up to 32 MiB: an account import (~100k accounts) arrives as one request so that it is
         // all-or-nothing; everything else is tiny. Connections are bounded by [daemon] max_clients.
@@ -103,7 +103,8 @@ public enum DaemonRunner {
         // Only with a [[vol]] block: a service that returns at once would end the group.
         if !config.vol.isEmpty {
             services.append(.init(service: NamedService(VolPollService(settings: config.vol, state: volState, fetcher: fetcher,
-                                                                       userAgent: config.daemon.userAgent, logger: logger))))
+                                                                       userAgent: config.daemon.userAgent, logger: logger,
+                                                                       recorder: recorder))))
         }
         if let margin { services.append(contentsOf: margin.services.map { .init(service: NamedService($0)) }) }
         services.append(.init(service: NamedService(ReloadSignalService(signals: hangups, reloads: reloads, notifier: notifier, logger: logger))))

@@ -32,12 +32,19 @@ public enum RecordRunner {
         let poll = PollService(config: config, state: state, fetcher: fetcher, notifier: SystemdNotifier(environment: [:]),
                                reloads: ReloadController(configPath: configPath, state: state), marksOut: MarkFeed(),
                                logger: logger, liveness: liveness, recorder: recorder)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: NamedService(FetchLoopService(fetcher: fetcher, liveness: liveness, logger: logger)),
+                  failureTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: NamedService(poll)),
+        ]
+        // `[[vol]]` answers go on the tape too (the poll loop's cycle records flush them).
+        if !config.vol.isEmpty {
+            services.append(.init(service: NamedService(VolPollService(settings: config.vol, state: VolState(underlyings: config.vol.map(\.underlying)),
+                                                                       fetcher: fetcher, userAgent: config.daemon.userAgent, logger: logger,
+                                                                       recorder: recorder))))
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: NamedService(FetchLoopService(fetcher: fetcher, liveness: liveness, logger: logger)),
-                      failureTerminationBehavior: .gracefullyShutdownGroup),
-                .init(service: NamedService(poll)),
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         logger.info("recording", metadata: ["tape": "\(tapePath)", "pairs": "\(config.pairs.count)", "sources": "\(config.sources.count)"])

@@ -25,6 +25,8 @@ struct ReplayStats {
     var cycles = 0
     /// Responses from a source the replay's configuration does not have.
     var skippedResponses = 0
+    /// Responses of `[[vol]]` sources: counted, not replayed (docs/replay.md).
+    var volResponses = 0
     var firstMs: Int64?
     var lastMs: Int64?
     var sources: [String: SourceTally] = [:]
@@ -78,6 +80,7 @@ struct ReplayStats {
             ("responses", .int(responses)),
             ("cycles", .int(cycles)),
             ("skipped_responses", .int(skippedResponses)),
+            ("vol_responses", .int(volResponses)),
             ("torn_tail", tornTail.map { JSON.object([("offset", JSON.int($0.offset)), ("reason", JSON.string($0.reason))]) } ?? JSON.null),
             ("accounts", accounts.map { JSON.int($0) } ?? JSON.null),
             ("notices", counts(noticesByLevel) { $0 }),

@@ -97,4 +97,21 @@ public final class TapeRecorder: Sendable {
                      targets: unit.targets.map { .init(pair: $0.pair, symbol: $0.symbol) }, status: 0,
                      transportError: error.code.rawValue, transportMessage: "\(error)")
     }
+
+    /// The tape record of one `[[vol]]` answer (`VolPollService.fetch`, only when recording): a whole
+    /// option chain, so `batch` and one target, (pair: the `[[vol]]` underlying, symbol: the same).
+    /// `oracled replay` recognises it by its source being a `[[vol]]` source (docs/replay.md).
+    static func volResponse(source: String, underlying: String, receivedAtMs: Int64, response: FetchResponse) -> TapeResponse {
+        TapeResponse(wallMs: receivedAtMs, monoMs: Int64(WallClock.monotonicMs()), source: source, batch: true,
+                     targets: [.init(pair: underlying, symbol: underlying)], status: response.status,
+                     latencyUs: response.timing.totalMs.isFinite ? Int64(response.timing.totalMs * 1000) : nil,
+                     headers: response.headers.filter { TapeFormat.keptHeader($0.name) }, body: response.body)
+    }
+
+    /// A `[[vol]]` request that got no HTTP answer.
+    static func volFailure(source: String, underlying: String, atMs: Int64, error: FetchError) -> TapeResponse {
+        TapeResponse(wallMs: atMs, monoMs: Int64(WallClock.monotonicMs()), source: source, batch: true,
+                     targets: [.init(pair: underlying, symbol: underlying)], status: 0,
+                     transportError: error.code.rawValue, transportMessage: "\(error)")
+    }
 }

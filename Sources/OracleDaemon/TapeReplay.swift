@@ -32,6 +32,8 @@ struct TapeReplay {
     private(set) var engine: MarkEngine
     private(set) var evaluator: MarginEvaluator?
     private let specs: [String: SourceSpec]
+    /// `[[vol]]` source names: their responses are counted (`vol_responses`), not replayed yet.
+    private let volSources: Set<String>
     private var plans: [String: BatchParsePlan] = [:]
     private var held: [(response: TapeResponse, samples: [(pair: String, sample: SourceSample)])] = []
     private var responseSeq: UInt64 = 0
@@ -45,6 +47,7 @@ struct TapeReplay {
         self.sweepIntervalMs = sweepIntervalMs
         engine = try MarkEngine(pairs: config.pairs)
         specs = PollService.specsByName(config.sources)
+        volSources = Set(config.vol.flatMap { $0.sources.map(\.name) })
         let universe = MarginRuntime.universe(config)
         history = MarkHistory(intervalMs: universe.policy.historyIntervalMs, capacity: 2_000, dailyCapacity: universe.policy.historyDays)
         if let accounts {
@@ -59,6 +62,11 @@ struct TapeReplay {
         switch record {
         case .response(let r):
             stats.count(r)
+            if volSources.contains(r.source) {
+                // Vol surfaces are not replayed yet (docs/replay.md): counted, never an error.
+                stats.volResponses += 1
+                return nil
+            }
             guard let spec = specs[r.source] else {
                 stats.skippedResponses += 1 // a source the config no longer has
                 return nil

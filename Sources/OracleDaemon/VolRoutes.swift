@@ -19,4 +19,26 @@ enum VolRoutes {
         }
         return .json(200, VolJSON.render(surface, nowMs: nowMs).rendered)
     }
+
+    /// `/v1/health`'s volatility part: `vol_sources` (each `[[vol]]` source in the price sources'
+    /// shape: state, last success, errors, backoff) and `vol` (each surface's status and age).
+    /// Not folded into the top-level `status`, which stays about marks: no account values options yet.
+    static func healthFields(_ vol: VolState, nowMs: Int64) async -> [(String, JSON)] {
+        let sources = await vol.sources
+        let surfaces = await vol.all(nowMs: nowMs)
+        return [
+            ("vol_sources", .array(sources.map { $0.healthJSON(nowMs: nowMs) })),
+            ("vol", .array(surfaces.map { s in
+                .object([
+                    ("underlying", .string(s.underlying)),
+                    ("status", .string(s.status.rawValue)),
+                    ("expiries", .int(s.slices.count)),
+                    ("sources_used", .int(s.sourcesUsed)),
+                    ("sources_total", .int(s.sourcesTotal)),
+                    ("age_ms", VolMetrics.ageMs(s, nowMs: nowMs).map { .int($0) } ?? .null),
+                    ("reason", .optional(s.statusReason)),
+                ])
+            })),
+        ]
+    }
 }

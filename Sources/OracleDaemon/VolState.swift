@@ -7,9 +7,12 @@ public actor VolState {
     private(set) var surfaces: [String: VolSurface] = [:]
     /// Configured underlyings in file order (also those without a surface yet).
     private(set) var order: [String] = []
+    /// Every `[[vol]]` source's fetch status, in file order (`/v1/health`, `/metrics`).
+    public private(set) var sources: [SourceStatus] = []
 
-    public init(underlyings: [String] = []) {
+    public init(underlyings: [String] = [], sources: [SourceStatus] = []) {
         order = underlyings
+        self.sources = sources
     }
 
     func configure(underlyings: [String]) {
@@ -19,6 +22,10 @@ public actor VolState {
 
     func publish(_ surface: VolSurface) {
         surfaces[surface.underlying] = surface
+    }
+
+    func publish(sources: [SourceStatus]) {
+        self.sources = sources
     }
 
     /// The surface of `underlying`; a configured underlying with nothing built yet answers an

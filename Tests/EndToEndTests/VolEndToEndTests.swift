@@ -74,6 +74,22 @@ struct VolEndToEndTests {
             #expect(sources.first { $0["source"] as? String == "deribit-dvol" }?["verdict"] as? String == "outlier",
                     "DVOL is fetched but not needed while options are quoted")
         }
+        // /v1/health lists the vol sources (price sources' shape) and the surface; /metrics has both.
+        let names = ["deribit-opt", "okx-opt", "bybit-opt", "deribit-dvol"]
+        var health: [String: Any]?
+        let healthy = await eventually(timeout: 10, interval: 0.25) {
+            health = try? client.request("GET", "/v1/health").json
+            let vs = health?["vol_sources"] as? [[String: Any]] ?? []
+            return vs.map { $0["name"] as? String ?? "" } == names
+                && vs.allSatisfy { $0["state"] as? String == "ok" && ($0["requests"] as? Int ?? 0) > 0 && $0["last_success"] is String }
+                && ((health?["vol"] as? [[String: Any]])?.first?["status"] as? String) == "ok"
+        }
+        #expect(healthy, "health: \(String(describing: health))")
+        #expect((health?["sources"] as? [[String: Any]])?.map { $0["name"] as? String } == ["coinbase"], "price sources stay apart")
+        let metrics = try client.request("GET", "/metrics").body
+        #expect(metrics.contains("oracled_vol_surface_status{underlying=\"BTC\",status=\"ok\"} 1"), "\(metrics)")
+        for n in names { #expect(metrics.contains("oracled_source_requests_total{source=\"\(n)\"} "), "no requests counter for \(n)") }
+
         let list = try client.request("GET", "/v1/vol")
         #expect(list.status == 200)
         #expect(((list.json?["surfaces"] as? [[String: Any]])?.first?["underlying"] as? String) == "BTC")
@@ -110,5 +126,40 @@ struct VolEndToEndTests {
             return okx?["verdict"] as? String == "error" && last?["status"] as? String == "ok"
         }
         #expect(okxDown, "surface: \(String(describing: last))")
+    }
+
+    /// `oracled run --record` with a `[[vol]]` block: the vol sources' answers are on the tape, and
+    /// `oracled replay` of that tape succeeds, counting them (`vol_responses`) rather than failing.
+    @Test func recordingPutsVolResponsesOnTheTapeAndReplayCountsThem() async throws {
+        let dir = makeTempDir("vol-record")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let venue = try await FakeVenue(dir: dir)
+        defer { venue.child.kill(SIGKILL) }
+        let configPath = dir + "/oracles.toml"
+        try Self.config(dir: dir, venueURL: venue.baseURL).write(toFile: configPath, atomically: true, encoding: .utf8)
+        let tape = dir + "/vol.tape"
+        let daemon = try ChildProcess(Binaries.path("oracled"), ["run", "--config", configPath, "--record", tape], logPath: dir + "/oracled.log")
+        defer { daemon.kill(SIGKILL) }
+        let client = UnixHTTPClient(path: dir + "/oracled.sock")
+        let ok = await eventually(timeout: 30, interval: 0.25) {
+            (try? client.request("GET", "/v1/vol/BTC").json?["status"] as? String) == "ok"
+        }
+        #expect(ok, "\(daemon.log.suffix(1500))")
+        daemon.kill(SIGTERM)
+        #expect(await daemon.wait(timeout: 15), "daemon did not stop: \(daemon.log.suffix(1500))")
+
+        let out = dir + "/out"
+        let r = await runCommand(Binaries.path("oracled"), ["replay", tape, "--config", configPath, "--out", out])
+        #expect(r.status == 0, "\(r.output)")
+        let summary = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json")))) as? [String: Any]
+        let sources = summary?["sources"] as? [String: Any] ?? [:]
+        for name in ["deribit-opt", "okx-opt", "bybit-opt", "deribit-dvol"] {
+            let responses = (sources[name] as? [String: Any])?["responses"] as? Int ?? 0
+            #expect(responses > 0, "no \(name) records on the tape: \(String(describing: summary))")
+        }
+        #expect((summary?["vol_responses"] as? Int ?? 0) >= 4, "\(String(describing: summary))")
+        #expect(summary?["skipped_responses"] as? Int == 0)
+        // The price side replays as before.
+        #expect(((sources["coinbase"] as? [String: Any])?["responses"] as? Int ?? 0) > 0)
     }
 }

@@ -144,4 +144,27 @@ import Testing
         #expect(replay.stats.skippedResponses == 1)
         #expect(c?.marks.first?.status == .unavailable)
     }
+
+    /// A `[[vol]]` source's response (a whole option chain) is counted as vol, not skipped, and leaves
+    /// the marks alone; without the `[[vol]]` block it is an unknown source (skipped). Never an error.
+    @Test func volResponsesAreCountedNotReplayed() throws {
+        let vol = Self.toml + """
+
+        [[vol]]
+        underlying = "BTC"
+        sources = [{ name = "deribit-opt", kind = "deribit_options", base_url = "http://127.0.0.1:9/deribit" }]
+        """
+        let chain = TapeResponse(wallMs: Self.t0, monoMs: 0, source: "deribit-opt", batch: true,
+                                 targets: [.init(pair: "BTC", symbol: "BTC")], status: 200, body: Array(#"{"result":[]}"#.utf8))
+        var withVol = try TapeReplay(config: try ConfigLoader.parse(vol, file: "vol.toml"), accounts: nil)
+        _ = withVol.feed(.response(chain))
+        let c = withVol.feed(.cycle(TapeCycle(wallMs: Self.t0 + 1, monoMs: 1)))
+        #expect(withVol.stats.volResponses == 1 && withVol.stats.skippedResponses == 0)
+        #expect(withVol.stats.sources["deribit-opt"]?.responses == 1)
+        #expect(c?.marks.map(\.pair) == ["BTC-USD"])
+        var without = try TapeReplay(config: try ConfigLoader.parse(Self.toml, file: "test.toml"), accounts: nil)
+        _ = without.feed(.response(chain))
+        _ = without.feed(.cycle(TapeCycle(wallMs: Self.t0 + 1, monoMs: 1)))
+        #expect(without.stats.volResponses == 0 && without.stats.skippedResponses == 1)
+    }
 }
