@@ -18,31 +18,49 @@ struct ListenerService: Service {
     let logger: Logger
 
     func run() async throws {
-        let stopRequested = StopFlag()
         let server = self.server
         let fault = FaultHook.file(FaultHook.closeListenerVariable).map { file in
             Task { if await FaultHook.waitUntilExists(file) { server.closeListener() } }
         }
         defer { fault?.cancel() }
-        await withTaskCancellationHandler {
-            await withGracefulShutdownHandler {
-                await server.listenerClosed()
-            } onGracefulShutdown: {
-                stopRequested.set()
-                server.closeListener()
-            }
-        } onCancel: {
-            stopRequested.set()
-            server.closeListener()
-        }
-        // Either way the connections end and the socket file goes (if it is still ours).
-        await server.shutdown()
-        if !stopRequested.isSet {
+        let stopRequested = await watch(server)
+        if !stopRequested {
             throw PartFailure.died("\(Self.part) on \(server.path)", "the listening socket closed while oracled was not shutting down",
                                    consequence: "the API is unreachable (no marks, no acknowledgements, no oraclectl)",
                                    liveness: liveness, logger: logger)
         }
     }
+}
+
+/// What the two listener services watch: the Unix socket's server and the `[daemon] http` one.
+protocol WatchedListener: Sendable {
+    func listenerClosed() async
+    func closeListener()
+    func shutdown() async
+}
+
+extension UnixSocketServer: WatchedListener {}
+extension LoopbackHTTPServer: WatchedListener {}
+
+/// Waits until `server`'s listener closes — because graceful shutdown or cancellation closed it, or
+/// by itself — then ends its connections. Returns whether a stop was asked for: `false` means the
+/// listener died on its own, which the caller reports as a part failure.
+func watch(_ server: some WatchedListener) async -> Bool {
+    let stopRequested = StopFlag()
+    await withTaskCancellationHandler {
+        await withGracefulShutdownHandler {
+            await server.listenerClosed()
+        } onGracefulShutdown: {
+            stopRequested.set()
+            server.closeListener()
+        }
+    } onCancel: {
+        stopRequested.set()
+        server.closeListener()
+    }
+    // Either way the connections end (and a socket file goes, if it is still ours).
+    await server.shutdown()
+    return stopRequested.isSet
 }
 
 /// Set once from a synchronous callback, read after the wait.

@@ -14,21 +14,8 @@ struct LoopbackListenerService: Service {
     let logger: Logger
 
     func run() async throws {
-        let stopRequested = StopFlag()
-        let server = self.server
-        await withTaskCancellationHandler {
-            await withGracefulShutdownHandler {
-                await server.listenerClosed()
-            } onGracefulShutdown: {
-                stopRequested.set()
-                server.closeListener()
-            }
-        } onCancel: {
-            stopRequested.set()
-            server.closeListener()
-        }
-        await server.shutdown()
-        if !stopRequested.isSet {
+        let stopRequested = await watch(server)
+        if !stopRequested {
             throw PartFailure.died("\(Self.part) on \(server.address)", "the listening port closed while oracled was not shutting down",
                                    consequence: "the desk page and the API on [daemon] http are unreachable (the Unix socket still answers)",
                                    liveness: liveness, logger: logger)
