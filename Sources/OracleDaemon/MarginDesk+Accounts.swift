@@ -287,39 +287,64 @@ extension MarginDesk {
         return .raw(String(n.json.dropLast()) + ",\"delivered_by\":" + JSON.string(node).rendered + "}")
     }
 
-    /// POST /v1/whatif: which accounts would reach which level under relative price shocks.
+    /// POST /v1/whatif: which accounts would reach which level under relative price shocks
+    /// (`shocks`, per pair: price × (1 + s)) and relative volatility shocks (`vol_shocks`, per
+    /// `[[vol]]` underlying or its pair: every σ of the surface × (1 + s), `ShockedVolatility`).
+    /// Options are re-valued and their grid re-run on the shocked marks and σ; nothing is written.
     public func whatIf(body: [UInt8]) throws(APIProblem) -> JSON {
-        guard let obj = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any],
-              let shocks = obj["shocks"] as? [String: Any] else {
-            throw APIProblem(400, #"expected {"shocks": {"BTC-USD": "-0.2"}} (relative moves, as strings or numbers)"#)
-        }
+        let usage = #"expected {"shocks": {"BTC-USD": "-0.2"}, "vol_shocks": {"BTC": "+0.3"}} (relative moves, as strings or numbers; either may be left out)"#
+        guard let obj = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else { throw APIProblem(400, usage) }
+        let shocks = obj["shocks"] as? [String: Any], volShocks = obj["vol_shocks"] as? [String: Any]
+        guard shocks != nil || volShocks != nil,
+              obj["shocks"] == nil || shocks != nil, obj["vol_shocks"] == nil || volShocks != nil else { throw APIProblem(400, usage) }
+        func number(_ raw: Any) -> Double? { (raw as? String).flatMap { DecimalText.parse($0) } ?? (raw as? NSNumber)?.doubleValue }
         var shocked = marks
         var applied: [(String, JSON)] = []
-        for (pair, raw) in shocks.sorted(by: { $0.key < $1.key }) {
-            let s: Double? = (raw as? String).flatMap { DecimalText.parse($0) } ?? (raw as? NSNumber)?.doubleValue
-            guard let s, s.isFinite, s > -1 else { throw APIProblem(400, "shocks.\(pair): expected a relative move > -1 such as \"-0.2\"") }
+        for (pair, raw) in (shocks ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard let s = number(raw), s.isFinite, s > -1 else { throw APIProblem(400, "shocks.\(pair): expected a relative move > -1 such as \"-0.2\"") }
             guard var m = shocked[pair], let p = m.price else { throw APIProblem(400, "shocks.\(pair): unknown or unpriced pair") }
             m.price = p * (1 + s)
             shocked[pair] = m
             applied.append((pair, .decimal(s, digits: 6)))
         }
+        var options = evaluator.optionMarket()
+        var volApplied: [(String, JSON)] = []
+        if let volShocks {
+            let requested = volShocks.sorted(by: { $0.key < $1.key }).map { (key: $0.key, shock: number($0.value)) }
+            let byPair = (evaluator.volatility as? SurfaceVolatility)?.underlyingByPair ?? [:]
+            switch ShockedVolatility.resolve(requested, underlyingByPair: byPair) {
+            case let .failure(refusal): throw APIProblem(400, refusal.description)
+            case let .success(byPairShock):
+                if let market = options {
+                    options = OptionMarket(volatility: ShockedVolatility(base: market.volatility, shocks: byPairShock), nowMs: market.nowMs)
+                }
+            }
+            volApplied = requested.map { ($0.key, .decimal($0.shock, digits: 6)) }
+        }
         var rows: [JSON] = []
         var counts: [String: Int] = [:]
         for id in accounts.keys.sorted() {
             guard let account = accounts[id], let machine = machines[id] else { continue }
-            let v = model.value(account, marks: shocked, risk: risk, options: evaluator.optionMarket())
+            let v = model.value(account, marks: shocked, risk: risk, options: options)
             guard v.priced else { continue }
             let level = LevelMachine.rawLevel(ratio: v.ratio, slowRatio: v.ratio, thresholds: machine.thresholds)
             counts[level.rawValue, default: 0] += 1
             guard level != .none else { continue }
-            rows.append(.object([("account", .string(id)), ("level", .string(level.rawValue)),
-                                 ("current_level", .string(machine.state.level.rawValue)), ("ratio", ratioJSON(v)),
-                                 ("equity", .decimal(v.equity, digits: 2)), ("deficit", .decimal(v.deficit, digits: 2)),
-                                 ("top_up", .object(model.publishedTopUps(v, account: account, marks: shocked, risk: risk, options: evaluator.optionMarket())
-                                    .map { ($0.asset, .decimal($0.amount, digits: 8)) }))]))
+            var row: [(String, JSON)] = [
+                ("account", .string(id)), ("level", .string(level.rawValue)),
+                ("current_level", .string(machine.state.level.rawValue)), ("ratio", ratioJSON(v)),
+                ("equity", .decimal(v.equity, digits: 2)), ("deficit", .decimal(v.deficit, digits: 2)),
+                ("top_up", .object(model.publishedTopUps(v, account: account, marks: shocked, risk: risk, options: options)
+                    .map { ($0.asset, .decimal($0.amount, digits: 8)) })),
+                ("maintenance_requirement", .decimal(v.maintenanceRequirement, digits: 2)),
+            ]
+            if let m = v.optionMargin { row.append(("option_grid", OptionJSON.grid(m))) }
+            rows.append(.object(row))
         }
-        return .object([("shocks", .object(applied)), ("levels", .object(counts.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
-                        ("accounts", .array(rows))])
+        var answer: [(String, JSON)] = [("shocks", .object(applied))]
+        if volShocks != nil { answer.append(("vol_shocks", .object(volApplied))) }
+        return .object(answer + [("levels", .object(counts.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+                                 ("accounts", .array(rows))])
     }
 }
 

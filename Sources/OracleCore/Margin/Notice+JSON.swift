@@ -11,6 +11,13 @@ extension Notice {
     ///      "risk":{"var":"…","es":"…","liquidity_addon":"0","concentration_addon":"0","model":"standard",
     ///              "model_fallback":null},"mass_call":false}
     ///
+    /// An account holding options adds (after the keys above, never instead of them; see
+    /// `Notice.Options`): `risk.option_grid` {requirement, initial, worst_loss, short_option_minimum,
+    /// worst_scenario {driver, moves, vol_shock, extreme, weight, pnl}}, `greeks` {by_underlying {PAIR:
+    /// {delta, delta_usd, gamma, vega, theta, option_value}}, vega, theta} and `option_positions`
+    /// [{name, underlying, right, strike, expiry, quantity, volatility, price, value, greeks}] —
+    /// the shapes of `GET /v1/accounts/{id}`.
+    ///
     /// Money and prices are decimal strings (8 fraction digits at most, trailing zeros trimmed);
     /// top-ups are rounded *up* so depositing the written amount always suffices; the ratio has 6
     /// digits and is `null` when there is no requirement; missing VaR/ES and deadline are `null`.
@@ -45,10 +52,13 @@ extension Notice {
         s += "},\"risk\":{\"var\":" + optDec(risk.valueAtRisk) + ",\"es\":" + optDec(risk.expectedShortfall)
             + ",\"liquidity_addon\":" + dec(risk.liquidityAddOn) + ",\"concentration_addon\":" + dec(risk.concentrationAddOn)
             + ",\"model\":" + JSONString.quoted(risk.model)
-            + ",\"model_fallback\":" + (risk.modelFallback.map { JSONString.quoted($0) } ?? "null") + "}"
+            + ",\"model_fallback\":" + (risk.modelFallback.map { JSONString.quoted($0) } ?? "null")
+        if let options { s += ",\"option_grid\":" + options.gridJSON() }
+        s += "}"
         s += ",\"mass_call\":" + (flags.contains(.massCall) ? "true" : "false")
         s += ",\"deadline_expired\":" + (flags.contains(.deadlineExpired) ? "true" : "false")
         s += ",\"liquidation_deferred\":" + (flags.contains(.liquidationDeferred) ? "true" : "false")
+        if let options { s += ",\"greeks\":" + options.greeksJSON() + ",\"option_positions\":" + options.linesJSON() }
         return s + "}"
     }
 
@@ -60,6 +70,7 @@ extension Notice {
         if let d = deadlineMs { s += " deadline \(RFC3339.format(ms: d))" }
         if flags.contains(.massCall) { s += " MASS-CALL" }
         if flags.contains(.liquidationDeferred) { s += " liquidation-deferred" }
+        if let options { s += options.syslogText(currency: currency) }
         return s
     }
 }

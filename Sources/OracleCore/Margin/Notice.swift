@@ -63,11 +63,14 @@ public struct Notice: Sendable, Equatable {
     public var marks: [MarkRef]
     public var risk: Risk
     public var flags: NoticeFlags
+    /// The account's options: per-underlying Greeks, the scenario grid's figures and one line per
+    /// option position; nil (and nothing written) for an account without options.
+    public var options: Options?
 
     public init(id: String, account: String, level: MarginLevel, createdAtMs: Int64, currency: String,
                 equity: Double, maintenanceRequirement: Double, initialRequirement: Double, ratio: Double,
                 deficit: Double, topUp: [(asset: String, amount: Double)], deadlineMs: Int64?,
-                marks: [MarkRef], risk: Risk, flags: NoticeFlags) {
+                marks: [MarkRef], risk: Risk, flags: NoticeFlags, options: Options? = nil) {
         self.id = id
         self.account = account
         self.level = level
@@ -83,6 +86,7 @@ public struct Notice: Sendable, Equatable {
         self.marks = marks
         self.risk = risk
         self.flags = flags
+        self.options = options
     }
 
     /// The notice for a `LevelMachine` action, from the valuation that caused it.
@@ -97,7 +101,7 @@ public struct Notice: Sendable, Equatable {
                   risk: Risk(valueAtRisk: v.valueAtRisk, expectedShortfall: v.expectedShortfall,
                              liquidityAddOn: v.liquidityAddOn, model: v.riskModel.description,
                              modelFallback: v.riskModel.fallbackReason, concentrationAddOn: v.concentrationAddOn),
-                  flags: flags)
+                  flags: flags, options: Options(valuation: v))
     }
 
     /// `"<account>-<level>-<seq>"`, e.g. `acct-17-margin_call-3` (see the type's doc comment).
