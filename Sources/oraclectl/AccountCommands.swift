@@ -17,11 +17,12 @@ struct Accounts: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one account with its equity, requirement, ratio and level.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show one account with its equity, requirement, ratio and level; options with σ, value and Greeks, and the option grid.")
         @Argument(help: ArgumentHelp("Account id.", valueName: "id")) var id: String
         @OptionGroup var options: GlobalOptions
         func run() throws {
-            try options.call("GET", "/v1/accounts/" + pathSegment(id))
+            try options.call("GET", "/v1/accounts/" + pathSegment(id), render: Render.account)
         }
     }
 

@@ -449,13 +449,16 @@ _oraclectl_hold() {
 _oraclectl_whatif() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
-    repeating_options=(--shock)
+    repeating_options=(--shock --vol-shock)
     non_repeating_options=(--socket)
     __oraclectl_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--shock')
+        return
+        ;;
+    '--vol-shock')
         return
         ;;
     '--socket')
