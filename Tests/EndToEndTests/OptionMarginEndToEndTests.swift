@@ -264,16 +264,48 @@ struct OptionMarginEndToEndTests {
                 "short_option_minimum \(grid["short_option_minimum"] ?? "nil") vs \(m.grid.shortMinimum)")
         #expect(abs((apiNumber(grid["worst_loss"]) ?? .nan) - m.grid.worstLoss) <= gridTol,
                 "worst_loss \(grid["worst_loss"] ?? "nil") vs \(m.grid.worstLoss)")
-        // Every option line's price is the model's Black-76 at the line's own (served) vol.
+        // The scenario the daemon names worst: its P&L is −worst_loss, and the model's P&L in that
+        // same scenario (same move, vol state and weight) agrees.
+        let ws = try #require(grid["worst_scenario"] as? [String: Any], "no worst_scenario: \(grid)")
+        let move = try #require(apiNumber((ws["moves"] as? [String: Any])?["BTC-USD"]), "\(ws)")
+        let volState = try #require(["down": -1, "none": 0, "up": 1][ws["vol_shock"] as? String ?? ""], "\(ws)")
+        let extreme = ws["extreme"] as? Bool == true
+        let weight = try #require(apiNumber(ws["weight"])), pnl = try #require(apiNumber(ws["pnl"]))
+        #expect(abs(weight - (extreme ? 0.33 : 1)) < 1e-9, "\(ws)")
+        #expect(abs(pnl + (apiNumber(grid["worst_loss"]) ?? .nan)) <= 0.02, "worst scenario P&L \(pnl) vs worst_loss \(grid["worst_loss"] ?? "nil")")
+        let own = weight * OptionModel.scenarioPnL(legs, forward: f, spike: spike, nowMs: now, move: move, volState: volState)
+        #expect(abs(own - pnl) <= gridTol, "worst scenario \(ws): model P&L \(own) vs \(pnl)")
+        #expect(abs(own - -m.grid.worstLoss) <= gridTol, "the daemon's worst scenario \(ws) is not the model's worst (\(m.grid))")
+
+        // Every option line's price and Greeks are the model's Black-76 at the line's own (served) vol;
+        // the account's delta per underlying adds them and the linear quantities.
+        var delta = 0.0, vega = 0.0, theta = 0.0
         for leg in legs {
-            guard let call = leg.call else { continue }
+            guard let call = leg.call else { delta += leg.quantity; continue }
             let name = OptionAccount.deribitName(call: call, strike: leg.strike, expiryMs: leg.expiryMs)
             let line = try #require(view.positions.first { ($0["option"] as? [String: Any])?["name"] as? String == name }, "no line for \(name)")
             let vol = try #require(apiNumber(line["volatility"]))
             let price = try #require(apiNumber(line["option_price"]))
-            let own = OptionModel.price(call: call, forward: f, strike: leg.strike, vol: vol, years: OptionModel.years(leg.expiryMs, nowMs: now))
-            #expect(abs(price - own) <= 0.01 + 1e-6 * own + abs(own) * 2e-5, "\(name) option_price \(price) vs Black-76 at its vol \(own)")
+            let t = OptionModel.years(leg.expiryMs, nowMs: now)
+            let v = OptionModel.price(call: call, forward: f, strike: leg.strike, vol: vol, years: t)
+            #expect(abs(price - v) <= 0.01 + abs(v) * 2e-5, "\(name) option_price \(price) vs Black-76 at its vol \(v)")
+            let g = OptionModel.greeks(call: call, forward: f, strike: leg.strike, vol: vol, years: t)
+            let api = line["greeks"] as? [String: Any] ?? [:]
+            let q = leg.quantity
+            for (key, mine) in [("delta", q * g.delta), ("gamma", q * g.gamma), ("vega", q * g.vega), ("theta", q * g.theta)] {
+                let theirs = apiNumber(api[key]) ?? .nan
+                #expect(abs(theirs - mine) <= 1e-3 * abs(mine) + 1e-4 * abs(q) + 1e-4, "\(name) greeks.\(key) \(theirs) vs \(mine)")
+            }
+            delta += q * g.delta
+            vega += q * g.vega
+            theta += q * g.theta
         }
+        let btc = ((view.json["greeks"] as? [String: Any])?["by_underlying"] as? [String: Any])?["BTC-USD"] as? [String: Any]
+        let apiDelta = apiNumber(btc?["delta"]) ?? .nan
+        #expect(abs(apiDelta - delta) <= 1e-3 * abs(delta) + 1e-3, "account delta \(apiDelta) vs \(delta): \(view.json["greeks"] ?? "nil")")
+        #expect(abs((apiNumber(btc?["delta_usd"]) ?? .nan) - delta * f) <= 1e-3 * abs(delta * f) + 1, "delta_usd vs \(delta * f)")
+        #expect(abs((apiNumber(btc?["vega"]) ?? .nan) - vega) <= 1e-3 * abs(vega) + 1e-3, "vega \(btc?["vega"] ?? "nil") vs \(vega)")
+        #expect(abs((apiNumber(btc?["theta"]) ?? .nan) - theta) <= 1e-3 * abs(theta) + 1e-3, "theta \(btc?["theta"] ?? "nil") vs \(theta)")
     }
 
     // MARK: b. A delta-hedged long option book

@@ -93,30 +93,17 @@ enum OptionModel {
     /// with forward `f`, every option at the fake's σ × `spike`, time held still.
     static func grid(_ legs: [Leg], forward f: Double, spike: Double, nowMs: Int64, range: Double = 0.16) -> Grid {
         let n = 8
-        func pnl(move: Double, volState: Int) -> Double {
-            var total = 0.0
-            for leg in legs {
-                guard let call = leg.call else { total += leg.quantity * f * move; continue }
-                let t = years(leg.expiryMs, nowMs: nowMs)
-                let s = leg.vol(forward: f, spike: spike)
-                let scale = min(2.0, pow(30.0 / (t * 365), 0.3))
-                let shocked = s * (volState < 0 ? 1 - 0.30 * scale : volState > 0 ? 1 + 0.45 * scale : 1)
-                total += leg.quantity * (price(call: call, forward: f * (1 + move), strike: leg.strike, vol: shocked, years: t)
-                                         - price(call: call, forward: f, strike: leg.strike, vol: s, years: t))
-            }
-            return total
-        }
         var worst = (pnl: Double.infinity, move: 0.0, vol: 0, extreme: false)
         for v in -1...1 {
             for k in -n...n {
                 let move = Double(k) / Double(n) * range
-                let p = pnl(move: move, volState: v)
+                let p = scenarioPnL(legs, forward: f, spike: spike, nowMs: nowMs, move: move, volState: v)
                 if p < worst.pnl { worst = (p, move, v, false) }
             }
         }
         for move in [-min(3 * range, 0.95), 3 * range] {
             for v in 0...1 {
-                let p = 0.33 * pnl(move: move, volState: v)
+                let p = 0.33 * scenarioPnL(legs, forward: f, spike: spike, nowMs: nowMs, move: move, volState: v)
                 if p < worst.pnl { worst = (p, move, v, true) }
             }
         }
@@ -124,6 +111,31 @@ enum OptionModel {
         let shortMinimum = legs.filter { $0.call != nil && $0.quantity < 0 }.reduce(0) { $0 + 0.01 * f * -$1.quantity }
         return Grid(requirement: max(worstLoss, shortMinimum), worstLoss: worstLoss, shortMinimum: shortMinimum,
                     worstMove: worst.move, worstVol: worst.vol, worstIsExtreme: worst.extreme)
+    }
+
+    /// P&L (unweighted) of `legs` when the forward moves by `move` (a fraction) and every option's σ
+    /// takes the vol state (−1 down, 0 none, 1 up), time held still.
+    static func scenarioPnL(_ legs: [Leg], forward f: Double, spike: Double, nowMs: Int64, move: Double, volState: Int) -> Double {
+        var total = 0.0
+        for leg in legs {
+            guard let call = leg.call else { total += leg.quantity * f * move; continue }
+            let t = years(leg.expiryMs, nowMs: nowMs)
+            let s = leg.vol(forward: f, spike: spike)
+            let scale = min(2.0, pow(30.0 / (t * 365), 0.3))
+            let shocked = s * (volState < 0 ? 1 - 0.30 * scale : volState > 0 ? 1 + 0.45 * scale : 1)
+            total += leg.quantity * (price(call: call, forward: f * (1 + move), strike: leg.strike, vol: shocked, years: t)
+                                     - price(call: call, forward: f, strike: leg.strike, vol: s, years: t))
+        }
+        return total
+    }
+
+    /// Greeks per unit, r = 0, Deribit units: delta, gamma per USD, vega per vol point, theta per day.
+    static func greeks(call: Bool, forward f: Double, strike k: Double, vol s: Double, years t: Double)
+        -> (delta: Double, gamma: Double, vega: Double, theta: Double) {
+        let sd = s * t.squareRoot()
+        let d1 = (log(f / k) + sd * sd / 2) / sd
+        return (call ? cdf(d1) : cdf(d1) - 1, pdf(d1) / (f * sd), f * pdf(d1) * t.squareRoot() / 100,
+                -f * pdf(d1) * s / (2 * t.squareRoot()) / 365)
     }
 
     /// Equity of USD collateral plus `legs`: usd + Σ q × (value − entry).
