@@ -22,6 +22,13 @@ vol() {
     curl -fsS --unix-socket "$SOCK" http://localhost/v1/vol/BTC; echo
   fi
 }
+# One line on an options account: level, equity, the grid requirement and the scenario that sets it.
+optsummary() {
+  command -v jq >/dev/null || return 0
+  curl -fsS --unix-socket "$SOCK" "http://localhost/v1/accounts/$1" | jq -r '"\(.id): \(.level)  equity \(.equity)  requirement \(.maintenance_requirement)  ratio \(.ratio)",
+    (.risk.option_grid.worst_scenario | "  grid worst scenario: BTC-USD \(.moves["BTC-USD"] | tonumber * 100 | round | if . > 0 then "+\(.)" else "\(.)" end) %, vol \(.vol_shock)\(if .extreme then ", extreme move counted at \(.weight)" else "" end): P&L \(.pnl)"),
+    (.components.positions[] | select(.option) | "  \(.option.name) x \(.quantity): σ \(.volatility | tonumber * 10000 | round / 100) %, price \(.option_price | tonumber * 100 | round / 100) (entry \(.entry_price))")'
+}
 
 cleanup() { kill "${ORACLED_PID:-}" "${VENUE_PID:-}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -89,7 +96,7 @@ say "a short BTC straddle (demo/options-accounts.ndjson, expiry $EXPIRY): 5 call
 sed "s/@EXPIRY@/$EXPIRY/g" demo/options-accounts.ndjson > "$DIR/options-accounts.ndjson"
 ctl accounts import "$DIR/options-accounts.ndjson"
 sleep 2
-ctl accounts show acct-straddle
+optsummary acct-straddle
 
 say "implied volatility spikes ×2.4 on every venue, prices unchanged: the straddle loses, its grid requirement rises, and it is called while its equity is still well above zero"
 venue "vol?spike=2.4"
@@ -97,6 +104,8 @@ sleep 5
 vol
 ls "$DIR/spool/new" | grep acct-straddle || true
 grep acct-straddle "$DIR/spool/calls.jsonl" | tail -n 1 || true
+optsummary acct-straddle
+say "why: the whole breakdown of acct-straddle (option lines with σ, price and Greeks; risk.option_grid)"
 ctl accounts show acct-straddle
 venue "vol?spike=1"
 
