@@ -105,7 +105,7 @@ struct AccountView {
 /// `volTolerance` = 0.001 × max(1, spike). A money figure may then differ by at most its vega
 /// exposure (Σ|q|·vega per 1.00 of vol) times that, times 2 for the grid (the largest vol shock
 /// multiplies σ by up to 1 + 0.45·2), plus a cent of rounding per position.
-@Suite(.serialized, .disabled("waiting for option positions in accounts"))
+@Suite(.serialized)
 struct OptionMarginEndToEndTests {
     static func volTolerance(spike: Double) -> Double { 0.001 * max(1, spike) }
 
