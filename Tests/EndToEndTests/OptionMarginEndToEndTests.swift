@@ -196,7 +196,7 @@ struct OptionMarginEndToEndTests {
         // Before the spike: valued and margined as the model says, no notice.
         let first = try #require(await Self.settled(desk, "straddle", legs: legs, forward: f, spike: 1),
                                  "straddle never priced on the surface: \(desk.account("straddle") ?? [:])")
-        try Self.check(first, model: model(1, wallMs()), legs: legs, forward: f, spike: 1, usd: usd)
+        try Self.check(first, model: model(1, wallMs()), legs: legs, forward: f, spike: 1)
         #expect(first.level == "none")
         #expect(model(1, wallMs()).ratio > 1.40)
 
@@ -215,7 +215,7 @@ struct OptionMarginEndToEndTests {
             let view = try #require(await Self.settled(desk, "straddle", legs: legs, forward: f, spike: step.spike),
                                     "at spike \(step.spike) the straddle never showed the spiked vols: \(desk.account("straddle") ?? [:])")
             let m = model(step.spike, wallMs())
-            try Self.check(view, model: m, legs: legs, forward: f, spike: step.spike, usd: usd)
+            try Self.check(view, model: m, legs: legs, forward: f, spike: step.spike)
             for _ in 0..<2 {
                 if let level = machine.evaluate(equity: m.equity, maintenance: m.grid.requirement, initial: 1.25 * m.grid.requirement) {
                     expected["straddle-\(level)-\(machine.seq)"] = level
@@ -246,7 +246,7 @@ struct OptionMarginEndToEndTests {
 
     /// Equity, requirements, per-line vols and the grid figures of `view` against the model.
     static func check(_ view: AccountView, model m: (equity: Double, grid: OptionModel.Grid, ratio: Double),
-                      legs: [OptionModel.Leg], forward f: Double, spike: Double, usd: Double,
+                      legs: [OptionModel.Leg], forward f: Double, spike: Double,
                       linearMaintenance: Double = 0, linearInitial: Double = 0) throws {
         let now = wallMs()
         let tol = moneyTolerance(legs, forward: f, spike: spike, nowMs: now)
@@ -351,9 +351,9 @@ struct OptionMarginEndToEndTests {
         let mCombined = OptionModel.grid(book + [hedge], forward: f, spike: 1, nowMs: t)
         let mOptions = OptionModel.grid(book, forward: f, spike: 1, nowMs: t)
         try Self.check(combined, model: (OptionModel.equity(usd: usd, book + [hedge], forward: f, spike: 1, nowMs: t), mCombined, 0),
-                       legs: book + [hedge], forward: f, spike: 1, usd: usd)
+                       legs: book + [hedge], forward: f, spike: 1)
         try Self.check(options, model: (OptionModel.equity(usd: usd, book, forward: f, spike: 1, nowMs: t), mOptions, 0),
-                       legs: book, forward: f, spike: 1, usd: usd)
+                       legs: book, forward: f, spike: 1)
         // The hedge alone holds no option: the standard rates on its notional, no grid.
         let hedgeMaintenance = abs(hedge.quantity) * f * MarginScenario.btcMaintenance
         #expect(abs((hedgeView.maintenance ?? .nan) - hedgeMaintenance) <= 0.02, "hedge \(hedgeView.maintenance ?? .nan) vs \(hedgeMaintenance)")
@@ -400,9 +400,9 @@ struct OptionMarginEndToEndTests {
         let mCal = OptionModel.grid([near, far], forward: f, spike: 1, nowMs: t)
         let mShort = OptionModel.grid([near], forward: f, spike: 1, nowMs: t)
         try Self.check(cal, model: (OptionModel.equity(usd: usd, [near, far], forward: f, spike: 1, nowMs: t), mCal, 0),
-                       legs: [near, far], forward: f, spike: 1, usd: usd)
+                       legs: [near, far], forward: f, spike: 1)
         try Self.check(short, model: (OptionModel.equity(usd: usd, [near], forward: f, spike: 1, nowMs: t), mShort, 0),
-                       legs: [near], forward: f, spike: 1, usd: usd)
+                       legs: [near], forward: f, spike: 1)
         let c = try #require(cal.maintenance), s = try #require(short.maintenance)
         print("OPTIONS calendar K=\(k) F=\(f) calendar=\(c) (model \(mCal.requirement), worst move \(mCal.worstMove) vol \(mCal.worstVol)) short_leg=\(s) (model \(mShort.requirement), worst move \(mShort.worstMove) vol \(mShort.worstVol) extreme \(mShort.worstIsExtreme))")
         #expect(c < s, "calendar \(c) should need less than its short leg \(s)")
