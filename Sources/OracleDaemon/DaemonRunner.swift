@@ -106,6 +106,9 @@ public enum DaemonRunner {
                                          userAgent: config.daemon.userAgent, logger: logger, recorder: recorder)
             if let desk = margin?.desk {
                 let byPair = MarginDesk.volatilityPairs(config.vol)
+                // Until the first surface is built, an option is refused for want of a surface (named
+                // as such), not for want of a [[vol]] block.
+                await desk.onVolatility([], underlyingByPair: byPair, nowMs: WallClock.nowMs())
                 volPoll.onSurfaces = { surfaces, nowMs in await desk.onVolatility(surfaces, underlyingByPair: byPair, nowMs: nowMs) }
             }
             services.append(.init(service: NamedService(volPoll)))
