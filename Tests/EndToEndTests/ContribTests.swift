@@ -58,7 +58,8 @@ import Testing
         let names = blocks.map { String($0.prefix { !$0.isNewline }) }
         for required in ["OraclePairNotOk", "OracleSourceQuarantined", "OracleSpoolDeferred", "OracleNoticesUndelivered",
                          "OracleWatchdogNearLimit", "OracleCalibrationRed", "OracleMassCallEvent", "OracleStoreCommitFailures",
-                         "OracleClusterLeasesLost"] {
+                         "OracleClusterLeasesLost", "OracleVolSurfaceNotOk", "OracleVolSurfaceUnavailable", "OracleVolSurfaceOld",
+                         "OracleVolSourcesAllFailing"] {
             #expect(names.contains(required), "no alert \(required)")
         }
         let lines = tests.components(separatedBy: "\n")
@@ -101,7 +102,8 @@ import Testing
         }
         // The panels the operator asked for.
         let titles = panels.compactMap { $0["title"] as? String }.joined(separator: "|").lowercased()
-        for want in ["mark", "status per pair", "source health", "latency", "level", "notice latency", "sweep", "calibration", "spool", "shards"] {
+        for want in ["mark", "status per pair", "source health", "latency", "level", "notice latency", "sweep", "calibration", "spool", "shards",
+                     "vol surface status", "vol surface age", "vol sources"] {
             #expect(titles.contains(want), "no panel about \(want): \(titles)")
         }
     }
