@@ -128,9 +128,11 @@ struct VolEndToEndTests {
         #expect(okxDown, "surface: \(String(describing: last))")
     }
 
-    /// `oracled run --record` with a `[[vol]]` block: the vol sources' answers are on the tape, and
-    /// `oracled replay` of that tape succeeds, counting them (`vol_responses`) rather than failing.
-    @Test func recordingPutsVolResponsesOnTheTapeAndReplayCountsThem() async throws {
+    /// `oracled run --record` with a `[[vol]]` block through a volatility spike: the vol answers are on
+    /// the tape, and `oracled replay` rebuilds the surfaces from them on the tape's clock — `vol.jsonl`
+    /// shows the fake's smile (ATM √(a + bσ), computed here) and then every ATM vol × 1.5, the last
+    /// replayed surface matches what the daemon served, and two replays are byte-identical.
+    @Test func recordThroughASpikeThenReplayRebuildsTheSurfaces() async throws {
         let dir = makeTempDir("vol-record")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let venue = try await FakeVenue(dir: dir)
@@ -141,17 +143,38 @@ struct VolEndToEndTests {
         let daemon = try ChildProcess(Binaries.path("oracled"), ["run", "--config", configPath, "--record", tape], logPath: dir + "/oracled.log")
         defer { daemon.kill(SIGKILL) }
         let client = UnixHTTPClient(path: dir + "/oracled.sock")
-        let ok = await eventually(timeout: 30, interval: 0.25) {
-            (try? client.request("GET", "/v1/vol/BTC").json?["status"] as? String) == "ok"
+        func liveATMs() -> [Double] {
+            guard let s = try? client.request("GET", "/v1/vol/BTC").json, s["status"] as? String == "ok" else { return [] }
+            return (s["expiries"] as? [[String: Any]] ?? []).compactMap { $0["atm_vol"] as? Double }
         }
-        #expect(ok, "\(daemon.log.suffix(1500))")
+        let calm = await eventually(timeout: 30, interval: 0.25) {
+            let v = liveATMs()
+            return v.count == 3 && v.allSatisfy { abs($0 - Self.atm) < 0.003 }
+        }
+        #expect(calm, "\(daemon.log.suffix(1500))")
+        _ = try venue.control("/_control/vol?spike=1.5")
+        var live: [Double] = []
+        let spiked = await eventually(timeout: 20, interval: 0.25) {
+            live = liveATMs()
+            return live.count == 3 && live.allSatisfy { abs($0 - 1.5 * Self.atm) < 0.005 }
+        }
+        #expect(spiked, "live: \(live)")
+        // A few more answers at the spiked level, so the tape ends on it.
+        try await Task.sleep(for: .milliseconds(1200))
         daemon.kill(SIGTERM)
         #expect(await daemon.wait(timeout: 15), "daemon did not stop: \(daemon.log.suffix(1500))")
 
-        let out = dir + "/out"
-        let r = await runCommand(Binaries.path("oracled"), ["replay", tape, "--config", configPath, "--out", out])
-        #expect(r.status == 0, "\(r.output)")
-        let summary = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json")))) as? [String: Any]
+        var outputs: [[Data]] = []
+        for run in 1...2 {
+            let out = dir + "/out\(run)"
+            let r = await runCommand(Binaries.path("oracled"), ["replay", tape, "--config", configPath, "--out", out])
+            #expect(r.status == 0, "\(r.output)")
+            #expect(r.output.contains("vol.jsonl"), "\(r.output)")
+            outputs.append(try ["marks.jsonl", "vol.jsonl", "summary.json", "report.html"].map { try Data(contentsOf: URL(fileURLWithPath: out + "/" + $0)) })
+        }
+        #expect(outputs[0] == outputs[1], "two replays of one tape differ")
+
+        let summary = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/out1/summary.json")))) as? [String: Any]
         let sources = summary?["sources"] as? [String: Any] ?? [:]
         for name in ["deribit-opt", "okx-opt", "bybit-opt", "deribit-dvol"] {
             let responses = (sources[name] as? [String: Any])?["responses"] as? Int ?? 0
@@ -159,7 +182,24 @@ struct VolEndToEndTests {
         }
         #expect((summary?["vol_responses"] as? Int ?? 0) >= 4, "\(String(describing: summary))")
         #expect(summary?["skipped_responses"] as? Int == 0)
-        // The price side replays as before.
-        #expect(((sources["coinbase"] as? [String: Any])?["responses"] as? Int ?? 0) > 0)
+        #expect(((sources["coinbase"] as? [String: Any])?["responses"] as? Int ?? 0) > 0, "the price side replays as before")
+
+        // vol.jsonl: one line per build; the ok builds start on the smile and end spiked by 1.5.
+        let text = try String(contentsOfFile: dir + "/out1/vol.jsonl", encoding: .utf8)
+        let lines = text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(lines.count > 3 && lines.allSatisfy { $0["underlying"] as? String == "BTC" })
+        let btc = (summary?["vol"] as? [String: Any])?["BTC"] as? [String: Any]
+        #expect(btc?["builds"] as? Int == lines.count && summary?["vol_builds"] as? Int == lines.count, "\(String(describing: btc))")
+        func atms(_ l: [String: Any]) -> [Double] { (l["expiries"] as? [[String: Any]] ?? []).compactMap { $0["atm_vol"] as? Double } }
+        let ok = lines.filter { $0["status"] as? String == "ok" && atms($0).count == 3 }
+        let first = try #require(ok.first, "no ok build in vol.jsonl:\n\(text.prefix(2000))")
+        let last = try #require(ok.last)
+        for v in atms(first) { #expect(abs(v - Self.atm) < 0.003, "first ok build ATM \(v) vs \(Self.atm)") }
+        for v in atms(last) { #expect(abs(v - 1.5 * Self.atm) < 0.005, "last build ATM \(v) vs \(1.5 * Self.atm)") }
+        for (a, b) in zip(atms(first), atms(last)) { #expect(abs(b / a - 1.5) < 0.01, "ATM \(a) → \(b): not the spike factor") }
+        // The daemon's last served surface and the replay's last build agree (same parsers, same builder).
+        for (r, l) in zip(atms(last), live) { #expect(abs(r - l) < 0.003, "replayed \(r) vs live \(l)") }
+        let firstAt = first["at"] as? String ?? "", lastAt = last["at"] as? String ?? ""
+        #expect(firstAt < lastAt, "builds are on the tape's clock: \(firstAt) → \(lastAt)")
     }
 }
