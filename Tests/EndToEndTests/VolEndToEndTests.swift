@@ -199,6 +199,8 @@ struct VolEndToEndTests {
         for (a, b) in zip(atms(first), atms(last)) { #expect(abs(b / a - 1.5) < 0.01, "ATM \(a) → \(b): not the spike factor") }
         // The daemon's last served surface and the replay's last build agree (same parsers, same builder).
         for (r, l) in zip(atms(last), live) { #expect(abs(r - l) < 0.003, "replayed \(r) vs live \(l)") }
+        let html = String(decoding: outputs[0][3], as: UTF8.self)
+        #expect(html.contains("<h2>BTC volatility surface</h2>") && html.contains("<polyline"), "report.html has no vol chart")
         let firstAt = first["at"] as? String ?? "", lastAt = last["at"] as? String ?? ""
         #expect(firstAt < lastAt, "builds are on the tape's clock: \(firstAt) → \(lastAt)")
     }

@@ -164,6 +164,23 @@ import Testing
         #expect(first[5].utf8.count < 1_500, "not compact: \(first[5].utf8.count) bytes")
     }
 
+    /// report.html: a section per underlying with one ATM-vol line per expiry, the degraded stretch
+    /// shaded with its reason; without `[[vol]]` no such section.
+    @Test func theReportChartsTheATMVolPerExpiry() throws {
+        let (replay, cycles) = try Self.replay(Self.tape(cycles: 6, spikeAt: 3, okxTimeoutAt: 1))
+        var report = ReplayReport()
+        for c in cycles { report.add(c) }
+        let html = report.html(title: "t", summary: replay.stats, accounts: nil)
+        let section = try #require(html.components(separatedBy: "<h2>BTC volatility surface</h2>").dropFirst().first, "no vol section")
+        #expect(section.contains("6 surface builds: degraded 1, ok 5"), "\(section.prefix(300))")
+        #expect(section.components(separatedBy: "<polyline").count - 1 == 3, "one line per expiry")
+        #expect(section.contains("degraded from") && section.contains("below quorum"), "the degraded build is shaded with its reason")
+        let (plain, plainCycles) = try Self.replay(TapeReplayTests.tape(cycles: 2) { _, _ in 67_000 }, toml: TapeReplayTests.toml)
+        var none = ReplayReport()
+        for c in plainCycles { none.add(c) }
+        #expect(!none.html(title: "t", summary: plain.stats, accounts: nil).contains("volatility surface"))
+    }
+
     /// Without the `[[vol]]` block the vol answers are an unknown source's (skipped), and no surface is built.
     @Test func withoutVolConfiguredTheAnswersAreSkipped() throws {
         let (replay, cycles) = try Self.replay(Self.tape(cycles: 2, spikeAt: 99), toml: TapeReplayTests.toml)
