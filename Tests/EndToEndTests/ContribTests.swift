@@ -131,6 +131,47 @@ import Testing
         #expect(check.output.contains("\(exprs.count) rules found"), "\(check.output)")
     }
 
+    /// The vol alerts' inputs behave as the rules assume, on a real daemon whose every vol source dies
+    /// (the fake venue is killed): `oracled_vol_surface_sources_used` drops to 0 while the last surface
+    /// is held `stale` (OracleVolSourcesAllFailing), its age grows (OracleVolSurfaceOld), and after
+    /// `hold` the status is `unavailable` with age `+Inf` (OracleVolSurfaceUnavailable; excluded from
+    /// OracleVolSurfaceOld by `< +Inf`).
+    @Test func volAlertInputsBehaveAsTheRulesAssume() async throws {
+        let dir = makeTempDir("volalerts")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let venue = try await FakeVenue(dir: dir)
+        defer { venue.child.kill(SIGKILL) }
+        let config = VolEndToEndTests.config(dir: dir, venueURL: venue.baseURL) + "\nhold = \"3s\"\n"
+        try config.write(toFile: dir + "/oracles.toml", atomically: true, encoding: .utf8)
+        let daemon = try ChildProcess(Binaries.path("oracled"), ["run", "--config", dir + "/oracles.toml"], logPath: dir + "/oracled.log")
+        defer { daemon.kill(SIGKILL) }
+        let client = UnixHTTPClient(path: dir + "/oracled.sock")
+        func sample(_ series: String) -> String? {
+            guard let text = try? client.request("GET", "/metrics").body else { return nil }
+            return text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.map { String($0.split(separator: " ")[1]) }
+        }
+        #expect(await eventually(timeout: 30, interval: 0.25) {
+            sample(#"oracled_vol_surface_status{underlying="BTC",status="ok"}"#) == "1" && sample(#"oracled_vol_surface_sources_used{underlying="BTC"}"#) == "3"
+        }, "\(daemon.log.suffix(1500))")
+        #expect(sample(#"oracled_vol_surface_age_seconds{underlying="BTC"}"#).flatMap(Double.init).map { $0 < 1 } == true)
+
+        venue.child.kill(SIGKILL)
+        var age1: Double?
+        #expect(await eventually(timeout: 10, interval: 0.1) {
+            age1 = sample(#"oracled_vol_surface_age_seconds{underlying="BTC"}"#).flatMap(Double.init)
+            return sample(#"oracled_vol_surface_status{underlying="BTC",status="stale"}"#) == "1"
+                && sample(#"oracled_vol_surface_sources_used{underlying="BTC"}"#) == "0"
+        }, "not stale with 0 sources used: \(daemon.log.suffix(1500))")
+        try await Task.sleep(for: .milliseconds(700))
+        let age2 = sample(#"oracled_vol_surface_age_seconds{underlying="BTC"}"#).flatMap(Double.init)
+        #expect(age1 != nil && age2 != nil && age2! > age1! + 0.4, "the held surface's age does not grow: \(String(describing: age1)) → \(String(describing: age2))")
+        #expect(await eventually(timeout: 10, interval: 0.2) {
+            sample(#"oracled_vol_surface_status{underlying="BTC",status="unavailable"}"#) == "1"
+                && sample(#"oracled_vol_surface_age_seconds{underlying="BTC"}"#) == "+Inf"
+                && sample(#"oracled_vol_surface_sources_used{underlying="BTC"}"#) == "0"
+        }, "not unavailable with +Inf age after hold")
+    }
+
     /// The rules and the dashboard cannot drift from the code: every `oracled_…` name they use is in a
     /// real daemon's /metrics (a margin desk on, systemd's watchdog set), or — for the cluster families
     /// — rendered by ClusterJSON.swift.
