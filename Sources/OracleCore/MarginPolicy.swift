@@ -30,6 +30,9 @@ public struct MarginPolicy: Sendable, Equatable {
     public var horizonMs: Int64
     public var ewmaLambda: Double
     public var portfolioFloor: Double
+    /// The option scenario grid (docs/options.md "Accounts"): ranges, vol shocks, extremes, the
+    /// short-option minimum and the initial multiple.
+    public var optionGrid = ScenarioGridPolicy()
     /// Returns needed before the risk-based requirement is used.
     public var minHistory: Int
     /// Interval of stored mark history (one return per interval).

@@ -102,9 +102,13 @@ public enum DaemonRunner {
         ]
         // Only with a [[vol]] block: a service that returns at once would end the group.
         if !config.vol.isEmpty {
-            services.append(.init(service: NamedService(VolPollService(settings: config.vol, state: volState, fetcher: fetcher,
-                                                                       userAgent: config.daemon.userAgent, logger: logger,
-                                                                       recorder: recorder))))
+            var volPoll = VolPollService(settings: config.vol, state: volState, fetcher: fetcher,
+                                         userAgent: config.daemon.userAgent, logger: logger, recorder: recorder)
+            if let desk = margin?.desk {
+                let byPair = MarginDesk.volatilityPairs(config.vol)
+                volPoll.onSurfaces = { surfaces, nowMs in await desk.onVolatility(surfaces, underlyingByPair: byPair, nowMs: nowMs) }
+            }
+            services.append(.init(service: NamedService(volPoll)))
         }
         if let margin { services.append(contentsOf: margin.services.map { .init(service: NamedService($0)) }) }
         services.append(.init(service: NamedService(ReloadSignalService(signals: hangups, reloads: reloads, notifier: notifier, logger: logger))))

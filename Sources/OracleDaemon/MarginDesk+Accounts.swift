@@ -172,13 +172,13 @@ extension MarginDesk {
         let level = try? db.level(account: id)
         let state = level.map { Self.restoredLevel($0).state }
         let hold = level.flatMap { Self.restoredLevel($0).hold }
-        let v = model.value(account, marks: marks, risk: risk)
+        let v = model.value(account, marks: marks, risk: risk, options: evaluator.optionMarket())
         return render(account, state: state, hold: hold, level: v.priced ? (state?.level ?? .none).rawValue : "unpriced", owner: nil)
     }
 
     func render(_ account: Account, state st: LevelMachine.State?, hold: Held?, level: String, owner: String?) -> JSON {
         let id = account.id
-        let v = model.value(account, marks: marks, risk: risk)
+        let v = model.value(account, marks: marks, risk: risk, options: evaluator.optionMarket())
         let lastNotice = (try? db.notices(account: id, limit: 1))?.first
         var fields: [(String, JSON)] = [
             ("id", .string(id)),
@@ -193,19 +193,29 @@ extension MarginDesk {
             ("initial_requirement", .decimal(v.initialRequirement, digits: 2)),
             ("ratio", ratioJSON(v)),
             ("deficit", .decimal(v.deficit, digits: 2)),
-            ("top_up", .object(model.publishedTopUps(v, account: account, marks: marks, risk: risk).map { ($0.asset, .decimal($0.amount, digits: 8)) })),
+            ("top_up", .object(model.publishedTopUps(v, account: account, marks: marks, risk: risk, options: evaluator.optionMarket()).map { ($0.asset, .decimal($0.amount, digits: 8)) })),
             ("components", .object([
                 ("collateral", .array(v.collateral.map { c in
                     .object([("asset", .string(c.asset)), ("amount", .decimal(c.amount)), ("price", .decimal(c.price)),
                              ("haircut", .decimal(c.haircut, digits: 4)), ("value", .decimal(c.value, digits: 2))])
                 })),
                 ("positions", .array(v.positions.map { p in
-                    .object([("pair", .string(p.pair)), ("quantity", .decimal(p.quantity)), ("entry_price", .decimal(p.entryPrice)),
-                             ("mark", .decimal(p.markPrice)), ("valuation_price", .decimal(p.valuationPrice)),
-                             ("notional", .decimal(p.notional, digits: 2)), ("unrealised_pnl", .decimal(p.unrealisedPnl, digits: 2)),
-                             ("maintenance", .decimal(p.maintenance, digits: 2)), ("initial", .decimal(p.initial, digits: 2)),
-                             ("liquidity_addon", .decimal(p.liquidityAddOn, digits: 2)),
-                             ("concentration_addon", .decimal(p.concentrationAddOn, digits: 2))])
+                    var line: [(String, JSON)] = [
+                        ("pair", .string(p.pair)), ("quantity", .decimal(p.quantity)), ("entry_price", .decimal(p.entryPrice)),
+                        ("mark", .decimal(p.markPrice)), ("valuation_price", .decimal(p.valuationPrice)),
+                        ("notional", .decimal(p.notional, digits: 2)), ("unrealised_pnl", .decimal(p.unrealisedPnl, digits: 2)),
+                        ("maintenance", .decimal(p.maintenance, digits: 2)), ("initial", .decimal(p.initial, digits: 2)),
+                        ("liquidity_addon", .decimal(p.liquidityAddOn, digits: 2)),
+                        ("concentration_addon", .decimal(p.concentrationAddOn, digits: 2))]
+                    if let o = p.option {
+                        line.insert(("option", OptionJSON.contract(o)), at: 1)
+                        line.append(("option_price", .decimal(p.valuationPrice, digits: 6)))
+                        line.append(("volatility", .decimal(p.volatility, digits: 6)))
+                        line.append(("greeks", p.greeks.map(OptionJSON.greeks) ?? .null))
+                    } else if p.inOptionGrid {
+                        line.append(("in_option_grid", .bool(true)))
+                    }
+                    return .object(line)
                 })),
             ])),
             ("risk", .object([
@@ -219,7 +229,9 @@ extension MarginDesk {
                 ("scenario_floor", .decimal(v.scenarioFloor, digits: 2)),
                 ("standard_maintenance", .decimal(v.standardMaintenance, digits: 2)),
                 ("standard_initial", .decimal(v.standardInitial, digits: 2)),
+                ("option_grid", v.optionMargin.map(OptionJSON.grid) ?? .null),
             ])),
+            ("greeks", v.optionMargin.map(OptionJSON.accountGreeks) ?? .null),
             ("marks", .array(v.marks.map { m in
                 .object([("pair", .string(m.pair)), ("price", .decimal(m.price)), ("confidence", .decimal(m.confidence)),
                          ("sources", .int(m.sources)), ("status", .string(m.status.rawValue))])
@@ -295,7 +307,7 @@ extension MarginDesk {
         var counts: [String: Int] = [:]
         for id in accounts.keys.sorted() {
             guard let account = accounts[id], let machine = machines[id] else { continue }
-            let v = model.value(account, marks: shocked, risk: risk)
+            let v = model.value(account, marks: shocked, risk: risk, options: evaluator.optionMarket())
             guard v.priced else { continue }
             let level = LevelMachine.rawLevel(ratio: v.ratio, slowRatio: v.ratio, thresholds: machine.thresholds)
             counts[level.rawValue, default: 0] += 1
@@ -303,7 +315,7 @@ extension MarginDesk {
             rows.append(.object([("account", .string(id)), ("level", .string(level.rawValue)),
                                  ("current_level", .string(machine.state.level.rawValue)), ("ratio", ratioJSON(v)),
                                  ("equity", .decimal(v.equity, digits: 2)), ("deficit", .decimal(v.deficit, digits: 2)),
-                                 ("top_up", .object(model.publishedTopUps(v, account: account, marks: shocked, risk: risk)
+                                 ("top_up", .object(model.publishedTopUps(v, account: account, marks: shocked, risk: risk, options: evaluator.optionMarket())
                                     .map { ($0.asset, .decimal($0.amount, digits: 8)) }))]))
         }
         return .object([("shocks", .object(applied)), ("levels", .object(counts.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),

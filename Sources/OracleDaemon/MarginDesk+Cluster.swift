@@ -173,7 +173,7 @@ extension MarginDesk {
         return .object([("accounts", .array(stored.map { s in
             let local = accounts[s.id]
             let account = local ?? (try? AccountJSON.decode(s.json, universe: universe))
-            let v = local != nil ? currentValuation(s.id) : account.map { model.value($0, marks: marks, risk: risk) }
+            let v = local != nil ? currentValuation(s.id) : account.map { model.value($0, marks: marks, risk: risk, options: evaluator.optionMarket()) }
             let level: String
             if local != nil { level = levelName(s.id) } else if v?.priced == true { level = levels[s.id]?.level ?? "none" } else { level = "unpriced" }
             let since = local != nil ? machines[s.id]?.state.sinceMs : levels[s.id]?.sinceMs

@@ -25,6 +25,8 @@ public actor MarginDesk {
     var evaluator: MarginEvaluator
     var history: MarkHistory
     var risk: RiskBook?
+    /// The latest volatility surface per `[[vol]]` underlying (option valuation; MarginDesk+Volatility.swift).
+    var surfaces: [String: VolSurface] = [:]
     /// The live VaR back-test (MarginDesk+Calibration.swift).
     var calibration: CalibrationMonitor
     var lastHistorySlot: [String: Int64] = [:]

@@ -8,6 +8,8 @@ import ServiceLifecycle
 /// The margin trigger's pieces for the ServiceGroup: the desk (state), its routes and its service.
 struct MarginRuntime {
     var api: any MarginAPI
+    /// The desk itself, for the volatility feed (`MarginDesk.onVolatility`).
+    var desk: MarginDesk
     /// In group order: the delivery retry schedule, then the trigger (shut down in reverse).
     var services: [any Service]
 
@@ -44,7 +46,7 @@ struct MarginRuntime {
             // Last in the group, so first to stop: shards are handed over while the trigger still runs.
             services.append(LeaseService(store: store, desk: desk, settings: c, status: s, startedAtMs: WallClock.nowMs(), logger: logger))
         }
-        return MarginRuntime(api: MarginRoutes(desk: desk, cluster: status), services: services)
+        return MarginRuntime(api: MarginRoutes(desk: desk, cluster: status), desk: desk, services: services)
     }
 
     /// The lease rows, and the shard of every stored account under this cluster's shard count (a

@@ -25,6 +25,9 @@ struct VolPollService: Service {
     let userAgent: String
     let logger: Logger
     var recorder: TapeRecorder? = nil
+    /// Told every rebuilt surface of a tick (with the tick's wall time): the margin desk values its
+    /// option accounts on them at once, so a volatility spike reaches the trigger without a price move.
+    var onSurfaces: (@Sendable ([VolSurface], Int64) async -> Void)? = nil
 
     struct Completion: Sendable {
         var underlying: String
@@ -120,6 +123,7 @@ struct VolPollService: Service {
                 for (name, sched) in schedules { statuses[name]?.apply(sched.health(nowMs: schedMs), wallOffsetMs: nowMs - schedMs) }
                 await state.publish(sources: settings.flatMap { s in s.sources.compactMap { statuses[$0.name] } })
                 // Rebuild on news, and at least once per poll interval so age-based verdicts move on.
+                var rebuilt: [VolSurface] = []
                 for s in settings where Self.rebuildDue(changed: changed.contains(s.underlying), previous: previous[s.underlying],
                                                         pollIntervalMs: s.pollIntervalMs, nowMs: nowMs) {
                     var f = freshness[s.underlying] ?? VolFreshness()
@@ -133,7 +137,9 @@ struct VolPollService: Service {
                     // A held (stale) surface keeps its build time; the next one is judged against it.
                     previous[s.underlying] = surface
                     await state.publish(surface)
+                    rebuilt.append(surface)
                 }
+                if !rebuilt.isEmpty, let onSurfaces { await onSurfaces(rebuilt, nowMs) }
                 do {
                     try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(tickMs)) }
                 } catch {

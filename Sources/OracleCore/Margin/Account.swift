@@ -42,19 +42,41 @@ public struct CollateralBalance: Sendable, Equatable {
     }
 }
 
-/// A linear position (perpetual/future) on a pair's mark: signed quantity in base units, entry
-/// price in the pair's quote currency (which must be the margin currency).
+/// A position on a pair's mark: linear (perpetual/future) or a European option on it.
+///
+/// Linear: signed quantity in base units, entry price in the pair's quote currency (which must be
+/// the margin currency). Option (`option` set): `pair` is the option's underlying, `quantity` the
+/// signed number of contracts of one unit of the underlying each, `entryPrice` the premium paid per
+/// contract (≥ 0). docs/options.md ("Accounts") has the valuation and the requirement.
 public struct Position: Sendable, Equatable {
     public var pair: String
     /// Positive long, negative short.
     public var quantity: VenueNumber
     public var entryPrice: VenueNumber
+    /// The option contract, nil for a linear position.
+    public var option: OptionContract?
 
     public init(pair: String, quantity: VenueNumber, entryPrice: VenueNumber) {
         self.pair = pair
         self.quantity = quantity
         self.entryPrice = entryPrice
+        self.option = nil
     }
+
+    /// An option position; its pair is the contract's underlying.
+    public init(option: OptionContract, quantity: VenueNumber, entryPrice: VenueNumber) {
+        self.pair = option.underlying
+        self.quantity = quantity
+        self.entryPrice = entryPrice
+        self.option = option
+    }
+
+    public var isOption: Bool { option != nil }
+}
+
+extension Account {
+    /// The account holds at least one option (valued with a volatility and margined by the grid).
+    public var hasOptions: Bool { positions.contains { $0.option != nil } }
 }
 
 /// Per-account threshold overrides (`"thresholds": {"call_ratio": "1.2", "call_deadline": "30m"}`).

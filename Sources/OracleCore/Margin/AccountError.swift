@@ -30,3 +30,19 @@ public struct AccountError: Error, Sendable, Equatable, CustomStringConvertible 
 
     public var description: String { field.isEmpty ? message : "\(field): \(message)" }
 }
+
+extension AccountError {
+    /// An option contract's error inside an account document, with its field path kept
+    /// (`positions[2].option.strike`).
+    init(option e: OptionError) {
+        let code: Code
+        switch e.code {
+        case .malformed, .invalidValue: code = .invalidValue
+        case .missingField: code = .missingField
+        case .unknownField: code = .unknownField
+        case .nonFinite: code = .invalidDecimal
+        case .outOfRange: code = .outOfRange
+        }
+        self.init(code, field: e.field, e.message)
+    }
+}

@@ -24,11 +24,11 @@ import Foundation
 /// of `VenueNumber`.
 extension AccountJSON {
     private static let collateralKeys = ["amount", "asset"]
-    private static let positionKeys = ["entry_price", "pair", "quantity"]
+    private static let positionKeys = ["entry_price", "option", "pair", "quantity"]
     private static let sortedThresholdKeys = thresholdKeys.sorted()
 
     /// What a key names, by its decoded text.
-    private enum Key { case id, collateral, positions, thresholds, asset, amount, pair, quantity, entryPrice, other }
+    private enum Key { case id, collateral, positions, thresholds, asset, amount, pair, quantity, entryPrice, option, other }
 
     /// Reads one account from `bytes`; nil when the body must go to `decodeWithFoundation`
     /// (see the type comment). Validation against the universe is the caller's job.
@@ -120,18 +120,29 @@ extension AccountJSON {
         var positions: [Position] = []
         try forEachItem(s, positionsValue, field: "positions") { (i, item) throws(AccountError) in
             func f() -> String { "positions[\(i)]" }
-            var pair: JSONSpan?, quantity: JSONSpan?, entry: JSONSpan?
+            var pair: JSONSpan?, quantity: JSONSpan?, entry: JSONSpan?, option: JSONSpan?
             try members(s, item, field: f(), expected: positionKeys) { k, v in
                 switch k {
                 case .pair: pair = v; return true
                 case .quantity: quantity = v; return true
                 case .entryPrice: entry = v; return true
+                case .option: option = v; return true
                 default: return false
                 }
             }
-            positions.append(Position(pair: try string(s, pair, field: f() + ".pair"),
-                                      quantity: try decimal(s, quantity, field: f() + ".quantity"),
-                                      entryPrice: try decimal(s, entry, field: f() + ".entry_price")))
+            let q = try decimal(s, quantity, field: f() + ".quantity")
+            let e = try decimal(s, entry, field: f() + ".entry_price")
+            if let option, !option.isNull {
+                let contract: OptionContract
+                do throws(OptionError) { contract = try OptionContract.decode(s, option, field: f() + ".option") } catch {
+                    throw AccountError(option: error)
+                }
+                var named: String?
+                if let pair, !pair.isNull { named = s.text(of: pair) }
+                positions.append(try optionPosition(contract, pair: named, quantity: q, entryPrice: e, field: f()))
+            } else {
+                positions.append(Position(pair: try string(s, pair, field: f() + ".pair"), quantity: q, entryPrice: e))
+            }
         }
         var thresholds: ThresholdOverrides?
         if let raw = thresholdsValue, !raw.isNull {
@@ -187,6 +198,7 @@ extension AccountJSON {
             case "pair": return .pair
             case "quantity": return .quantity
             case "entry_price": return .entryPrice
+            case "option": return .option
             default: return .other
             }
         }
@@ -194,7 +206,9 @@ extension AccountJSON {
         case 2: return s.string(k, equals: "id") ? .id : .other
         case 4: return s.string(k, equals: "pair") ? .pair : .other
         case 5: return s.string(k, equals: "asset") ? .asset : .other
-        case 6: return s.string(k, equals: "amount") ? .amount : .other
+        case 6:
+            if s.string(k, equals: "amount") { return .amount }
+            return s.string(k, equals: "option") ? .option : .other
         case 8: return s.string(k, equals: "quantity") ? .quantity : .other
         case 9: return s.string(k, equals: "positions") ? .positions : .other
         case 10:

@@ -67,8 +67,13 @@ public enum AccountJSON {
         s += "],\"positions\":["
         for (i, p) in account.positions.enumerated() {
             if i > 0 { s += "," }
-            s += "{\"pair\":\(JSONString.quoted(p.pair)),\"quantity\":\(JSONString.quoted(p.quantity.text)),"
-                + "\"entry_price\":\(JSONString.quoted(p.entryPrice.text))}"
+            if let o = p.option {
+                s += "{\"option\":{\"underlying\":\(JSONString.quoted(o.underlying)),\"right\":\"\(o.right.rawValue)\","
+                    + "\"strike\":\(JSONString.quoted(o.strike.text)),\"expiry\":\"\(RFC3339.format(ms: o.expiryMs))\"},"
+            } else {
+                s += "{\"pair\":\(JSONString.quoted(p.pair)),"
+            }
+            s += "\"quantity\":\(JSONString.quoted(p.quantity.text)),\"entry_price\":\(JSONString.quoted(p.entryPrice.text))}"
         }
         s += "]"
         if let t = account.thresholds, !t.isEmpty {
@@ -136,28 +141,48 @@ public enum AccountJSON {
             }
         }
         var seenPairs: [String: Int] = [:]
+        var seenOptions: [OptionContract: Int] = [:]
         for (i, p) in account.positions.enumerated() {
             func f() -> String { "positions[\(i)]" }
+            let pairField = p.option == nil ? ".pair" : ".option.underlying"
             guard universe.pairs[p.pair] != nil else {
-                throw AccountError(.unknownPair, field: f() + ".pair",
+                throw AccountError(.unknownPair, field: f() + pairField,
                                    "unknown pair \(JSONString.quoted(p.pair)); known pairs: \(universe.knownPairs.joined(separator: ", "))")
             }
             let quote = MarginUniverse.quoteCurrency(of: p.pair)
             guard quote == universe.currency else {
-                throw AccountError(.invalidValue, field: f() + ".pair",
+                throw AccountError(.invalidValue, field: f() + pairField,
                                    "\(p.pair) is quoted in \(quote), positions must be quoted in the margin currency \(universe.currency)")
             }
-            if let j = seenPairs[p.pair] {
-                throw AccountError(.duplicate, field: f() + ".pair",
-                                   "duplicate pair \(JSONString.quoted(p.pair)) (also positions[\(j)]); net them into one position")
+            if let o = p.option {
+                guard o.underlying == p.pair else {
+                    throw AccountError(.invalidValue, field: f() + ".pair",
+                                       "\(p.pair) is not the option's underlying \(o.underlying); leave \"pair\" out of an option position")
+                }
+                if let j = seenOptions[o] {
+                    throw AccountError(.duplicate, field: f() + ".option",
+                                       "duplicate option \(o.venueName) (also positions[\(j)]); net them into one position")
+                }
+                seenOptions[o] = i
+                guard o.strike.value <= Bounds.maxPrice else {
+                    throw AccountError(.outOfRange, field: f() + ".option.strike",
+                                       "\(o.strike.text) exceeds the largest accepted price \(Bounds.text(Bounds.maxPrice)); check the units")
+                }
+            } else {
+                if let j = seenPairs[p.pair] {
+                    throw AccountError(.duplicate, field: f() + ".pair",
+                                       "duplicate pair \(JSONString.quoted(p.pair)) (also positions[\(j)]); net them into one position")
+                }
+                seenPairs[p.pair] = i
             }
-            seenPairs[p.pair] = i
             guard p.quantity.value.isFinite else {
                 throw AccountError(.invalidDecimal, field: f() + ".quantity", "\(JSONString.quoted(p.quantity.text)) is not a finite decimal")
             }
-            guard p.entryPrice.value.isFinite, p.entryPrice.value > 0 else {
+            // An option's entry price is the premium paid, which may be 0 (a contract received).
+            let what: String = p.option == nil ? "a positive finite price" : "a finite premium per contract ≥ 0"
+            guard p.entryPrice.value.isFinite, p.entryPrice.value > 0 || (p.option != nil && p.entryPrice.value == 0) else {
                 throw AccountError(.invalidValue, field: f() + ".entry_price",
-                                   "\(JSONString.quoted(p.entryPrice.text)) must be a positive finite price")
+                                   "\(JSONString.quoted(p.entryPrice.text)) must be \(what)")
             }
             guard p.entryPrice.value <= Bounds.maxPrice else {
                 throw AccountError(.outOfRange, field: f() + ".entry_price",
@@ -214,10 +239,17 @@ public enum AccountJSON {
         var positions: [Position] = []
         for (i, item) in try array(dict["positions"], field: "positions").enumerated() {
             let f = "positions[\(i)]"
-            let o = try object(item, field: f, keys: ["pair", "quantity", "entry_price"])
-            positions.append(Position(pair: try string(o["pair"], field: f + ".pair"),
-                                      quantity: try decimal(o["quantity"], field: f + ".quantity"),
-                                      entryPrice: try decimal(o["entry_price"], field: f + ".entry_price")))
+            let o = try object(item, field: f, keys: ["pair", "quantity", "entry_price", "option"])
+            let q = try decimal(o["quantity"], field: f + ".quantity")
+            let e = try decimal(o["entry_price"], field: f + ".entry_price")
+            if let raw = o["option"], !(raw is NSNull) {
+                var named: String?
+                if let v = o["pair"], !(v is NSNull) { named = try string(v, field: f + ".pair") }
+                positions.append(try optionPosition(try optionContract(raw, field: f + ".option"), pair: named,
+                                                    quantity: q, entryPrice: e, field: f))
+            } else {
+                positions.append(Position(pair: try string(o["pair"], field: f + ".pair"), quantity: q, entryPrice: e))
+            }
         }
         var thresholds: ThresholdOverrides?
         if let raw = dict["thresholds"], !(raw is NSNull) {
@@ -238,6 +270,49 @@ public enum AccountJSON {
             thresholds = t.isEmpty ? nil : t
         }
         return Account(id: id, collateral: collateral, positions: positions, thresholds: thresholds)
+    }
+
+    /// An option position from its decoded contract; a `pair` given beside it must be the underlying.
+    static func optionPosition(_ contract: OptionContract, pair: String?, quantity: VenueNumber, entryPrice: VenueNumber,
+                               field: String) throws(AccountError) -> Position {
+        if let pair, pair != contract.underlying {
+            throw AccountError(.invalidValue, field: field + ".pair",
+                               "\(JSONString.quoted(pair)) is not the option's underlying \(contract.underlying); leave \"pair\" out of an option position")
+        }
+        return Position(option: contract, quantity: quantity, entryPrice: entryPrice)
+    }
+
+    /// The `option` member as `JSONSerialization` hands it over: a venue name or an object of four strings.
+    static func optionContract(_ raw: Any, field: String) throws(AccountError) -> OptionContract {
+        do {
+            if let name = raw as? String { return try OptionContract(venueName: name, field: field) }
+            guard let o = raw as? [String: Any] else {
+                throw AccountError(.wrongType, field: field,
+                                   "must be an object with underlying, right, strike, expiry, or a name like \"BTC-25DEC26-60000-C\"")
+            }
+            let keys = OptionContract.jsonKeys
+            for key in o.keys.sorted() where !keys.contains(key) {
+                throw AccountError(.unknownField, field: "\(field).\(key)", "unknown key; an option has \(keys.joined(separator: ", "))")
+            }
+            var text: [String: String] = [:]
+            for key in ["underlying", "right", "strike", "expiry"] {
+                guard let v = o[key], !(v is NSNull) else {
+                    throw AccountError(.missingField, field: "\(field).\(key)", "missing; an option needs underlying, right, strike and expiry")
+                }
+                guard let t = v as? String else {
+                    throw AccountError(.invalidValue, field: "\(field).\(key)", "must be a string (decimals travel as text: \"60000\")")
+                }
+                text[key] = t
+            }
+            return try OptionContract(underlying: text["underlying"]!, right: text["right"]!, strike: text["strike"]!,
+                                      expiry: text["expiry"]!, fieldPrefix: field)
+        } catch let e as AccountError {
+            throw e
+        } catch let e as OptionError {
+            throw AccountError(option: e)
+        } catch {
+            throw AccountError(.invalidValue, field: field, "\(error)")
+        }
     }
 
     static func array(_ v: Any?, field: String) throws(AccountError) -> [Any] {

@@ -37,12 +37,27 @@ extension MarginEvaluator {
             }
         }
         var due = screen(slots: candidates)
-        for id in unslotted where accounts[id].map({ $0.pairsNeeded(in: universe).contains { changed.contains($0) } }) == true {
+        for id in unslotted.sorted() where accounts[id].map({ $0.pairsNeeded(in: universe).contains { changed.contains($0) } }) == true {
             due.append(id)
         }
         evaluate(due, nowMs: nowMs, moved: moved, into: &out)
         // A confirmation releases deferred liquidations, including expired deadlines the screen skips.
         if !out.confirmed.isEmpty { deadlines(nowMs: nowMs, into: &out) }
+        return out
+    }
+
+    /// Event: the volatility surfaces changed (`volatility` replaced). Every account holding an
+    /// option on one of `pairs` (all option accounts when nil) is valued afresh and its level machine
+    /// runs: a volatility spike with prices unchanged must reach a short option book at once, not at
+    /// the next sweep. Option accounts are never in the flat book (`unslotted`), so this is their list.
+    public mutating func volatilityUpdated(pairs: Set<String>? = nil, nowMs: Int64) -> Actions {
+        var out = Actions()
+        let due = unslotted.sorted().filter { id in
+            guard let a = accounts[id], a.hasOptions else { return false }
+            guard let pairs else { return true }
+            return a.positions.contains { $0.option != nil && pairs.contains($0.pair) }
+        }
+        evaluate(due, nowMs: nowMs, into: &out)
         return out
     }
 
@@ -52,7 +67,7 @@ extension MarginEvaluator {
         var out = Actions()
         let active = book.isActive
         let all = (0..<active.count).filter { active[$0] }.map { Int32($0) }
-        evaluate(screen(slots: all) + unslotted, nowMs: nowMs, into: &out)
+        evaluate(screen(slots: all) + unslotted.sorted(), nowMs: nowMs, into: &out)
         let corrections = out.notices.count
         deadlines(nowMs: nowMs, into: &out)
         return (out, corrections)
@@ -118,6 +133,7 @@ extension MarginEvaluator {
     /// Values `ids` on the current marks and runs their level machines. `moved` are the pairs with
     /// a new mark in this update: the candidates of a mass-call event (empty outside `marksUpdated`).
     mutating func evaluate(_ ids: [String], nowMs: Int64, moved: Set<String> = [], into out: inout Actions) {
+        clockMs = max(clockMs, nowMs)
         guard !ids.isEmpty else { return }
         evaluations += ids.count
         out.evaluated += ids.count
@@ -127,7 +143,7 @@ extension MarginEvaluator {
         var entering: [String: Int] = [:]
         for id in ids {
             guard let account = accounts[id], let machine = machines[id] else { continue }
-            let v = model.value(account, marks: marks, risk: risk)
+            let v = model.value(account, marks: marks, risk: risk, options: optionMarket(nowMs: nowMs))
             valuations[id] = v
             let slot = bookSlot[id]
             if let slot { slotForce[slot] = !v.priced }
@@ -146,7 +162,7 @@ extension MarginEvaluator {
             var slowRatio = v.ratio
             if v.ratio < t.liquidationRatio {
                 if slow == nil { slow = slowMarkSet() }
-                slowRatio = model.value(account, marks: slow!, risk: risk).ratio
+                slowRatio = model.value(account, marks: slow!, risk: risk, options: optionMarket(nowMs: nowMs)).ratio
             }
             let input = LevelMachine.Input(ratio: v.ratio, slowRatio: slowRatio, equity: v.equity,
                                            initialRequirement: v.initialRequirement, eligible: v.triggerEligible,
@@ -181,7 +197,8 @@ extension MarginEvaluator {
             if m.state != before { noteDeadline(m.state) }
             if case let .notify(level, deadline, flags) = action {
                 var published = v
-                if let account = accounts[id] { published.topUps = model.publishedTopUps(v, account: account, marks: marks, risk: risk) }
+                if let account = accounts[id] { published.topUps = model.publishedTopUps(v, account: account, marks: marks, risk: risk,
+                                                                                      options: optionMarket(nowMs: nowMs)) }
                 out.notices.append(Notice(level: level, seq: m.state.noticeSeq, createdAtMs: nowMs, deadlineMs: deadline,
                                           flags: flags, valuation: published, currency: universe.currency))
             }

@@ -49,6 +49,13 @@ public struct MarginEvaluator: Sendable {
     public internal(set) var bookSlot: [String: Int] = [:]
     /// The portfolio model's input; nil under the standard model.
     public var risk: (any RiskSource)?
+    /// Option valuation's σ (the daemon's `[[vol]]` surfaces as a `SurfaceVolatility`), set by the
+    /// owner like `risk`; nil: accounts holding options are `unpriced`. After changing it, send
+    /// `volatilityUpdated` so the option accounts are valued on it.
+    public var volatility: (any VolatilityLookup & Sendable)?
+    /// The latest event time seen (Unix ms): the clock of option valuation for queries that do not
+    /// pass one (an option's value depends on the time to expiry).
+    public internal(set) var clockMs: Int64 = 0
     /// Off only in tests that compare the screened path with the unscreened one.
     public var screening = true
 
@@ -131,6 +138,8 @@ public struct MarginEvaluator: Sendable {
         let oldSlot = bookSlot[account.id]
         if let slot = oldSlot {
             bookSlot[account.id] = book.replace(at: slot, with: account)
+            // An account the flat book no longer takes (it now holds an option) leaves its old slot.
+            if bookSlot[account.id] == nil { book.remove(at: slot) }
         } else {
             bookSlot[account.id] = book.append(account)
         }
@@ -297,16 +306,23 @@ public struct MarginEvaluator: Sendable {
 
     // MARK: queries
 
-    /// The account valued afresh on the current marks (API, deadlines; cheap for one account).
-    public func value(_ id: String) -> Valuation? {
-        guard let account = accounts[id] else { return nil }
-        return model.value(account, marks: marks, risk: risk)
+    /// σ and the time for option valuation at `nowMs` (nil without a volatility source).
+    public func optionMarket(nowMs: Int64? = nil) -> OptionMarket? {
+        volatility.map { OptionMarket(volatility: $0, nowMs: nowMs ?? clockMs) }
     }
 
-    /// The account valued on other marks (what-if).
-    public func value(_ id: String, marks other: [String: Mark]) -> Valuation? {
+    /// The account valued afresh on the current marks (API, deadlines; cheap for one account).
+    public func value(_ id: String, nowMs: Int64? = nil) -> Valuation? {
         guard let account = accounts[id] else { return nil }
-        return model.value(account, marks: other, risk: risk)
+        return model.value(account, marks: marks, risk: risk, options: optionMarket(nowMs: nowMs))
+    }
+
+    /// The account valued on other marks (what-if), optionally on other volatilities.
+    public func value(_ id: String, marks other: [String: Mark], nowMs: Int64? = nil,
+                      volatility: (any VolatilityLookup & Sendable)? = nil) -> Valuation? {
+        guard let account = accounts[id] else { return nil }
+        let market = (volatility ?? self.volatility).map { OptionMarket(volatility: $0, nowMs: nowMs ?? clockMs) }
+        return model.value(account, marks: other, risk: risk, options: market)
     }
 
     /// Every mark the account needs is usable and its valuation is finite.

@@ -23,8 +23,11 @@ extension MarginModel {
         var gross = 0.0
         for line in lines {
             guard let i = snapshot.index[line.pair] else { return nil }
-            net[i] += line.quantity * line.markPrice
-            gross += abs(line.quantity * line.markPrice)
+            // An option enters as its delta equivalent (Σ qty·delta × forward); the option grid,
+            // which revalues it in full, is the requirement's floor for such an account.
+            let exposure = line.greeks.map { $0.delta * line.markPrice } ?? line.quantity * line.markPrice
+            net[i] += exposure
+            gross += abs(line.option == nil ? exposure : line.quantity * line.markPrice)
         }
         for c in collateral {
             guard let i = snapshot.index[c.pair] else { return nil }

@@ -4,13 +4,15 @@ extension MarginModel {
     /// requirement: the standard model, and cash under either model. Under the portfolio model a
     /// non-cash deposit is exposure too, so its amount is searched for (`portfolioTopUp`) — here,
     /// where a figure is published, not inside `value`, which the sweep runs for every account.
-    public func publishedTopUps(_ v: Valuation, account: Account, marks: [String: Mark], risk: (any RiskSource)?) -> [Valuation.TopUp] {
+    public func publishedTopUps(_ v: Valuation, account: Account, marks: [String: Mark], risk: (any RiskSource)?,
+                                options: OptionMarket? = nil) -> [Valuation.TopUp] {
         guard case .portfolio = v.riskModel, v.deficit > 0, v.priced else { return v.topUps }
         let thresholds = LevelThresholds(policy: policy, overrides: account.thresholds)
         let shortfall = thresholds.cureTarget(maintenance: v.maintenanceRequirement, initial: v.initialRequirement) - v.equity
         return v.topUps.compactMap { t in
             t.asset == universe.currency ? t
-                : portfolioTopUp(t, shortfall: shortfall, account: account, marks: marks, risk: risk, thresholds: thresholds)
+                : portfolioTopUp(t, shortfall: shortfall, account: account, marks: marks, risk: risk, options: options,
+                                 thresholds: thresholds)
         }
     }
 
@@ -24,7 +26,7 @@ extension MarginModel {
     /// side. When no deposit of the asset cures within a few steps (its own risk eats what it counts
     /// for), the asset is left out of `top_up` rather than published with an amount that does not cure.
     func portfolioTopUp(_ estimate: Valuation.TopUp, shortfall: Double, account: Account, marks: [String: Mark],
-                        risk: (any RiskSource)?, thresholds: LevelThresholds) -> Valuation.TopUp? {
+                        risk: (any RiskSource)?, options: OptionMarket? = nil, thresholds: LevelThresholds) -> Valuation.TopUp? {
         func remaining(after amount: Double) -> Double? {
             var trial = account
             if let i = trial.collateral.firstIndex(where: { $0.asset == estimate.asset }) {
@@ -33,7 +35,7 @@ extension MarginModel {
             } else {
                 trial.collateral.append(CollateralBalance(asset: estimate.asset, amount: VenueNumber(text: "\(amount)", value: amount)))
             }
-            let v = value(trial, marks: marks, risk: risk)
+            let v = value(trial, marks: marks, risk: risk, options: options)
             guard v.priced, v.equity.isFinite, v.maintenanceRequirement.isFinite, v.initialRequirement.isFinite else { return nil }
             if thresholds.isCured(equity: v.equity, maintenance: v.maintenanceRequirement, initial: v.initialRequirement) { return 0 }
             return thresholds.cureTarget(maintenance: v.maintenanceRequirement, initial: v.initialRequirement) - v.equity

@@ -140,7 +140,11 @@ public struct MarginModel: Sendable {
     /// `RiskBook` in the daemon); the portfolio model needs one with enough returns over the
     /// account's own pairs, otherwise the standard requirement applies and `riskModel` says why.
     /// The add-ons use it for volatility in both models.
-    public func value(_ account: Account, marks: [String: Mark], risk: (any RiskSource)? = nil) -> Valuation {
+    ///
+    /// `options` gives σ and the time for option positions (`MarginModel+Options.swift`); an account
+    /// holding an option without it, or without a usable σ, is `unpriced`.
+    public func value(_ account: Account, marks: [String: Mark], risk: (any RiskSource)? = nil,
+                      options: OptionMarket? = nil) -> Valuation {
         let conservative = policy.priceSide == .conservative
         var priced = true, eligible = true
         var missingPair: String?, reason: String?
@@ -205,10 +209,25 @@ public struct MarginModel: Sendable {
         lines.reserveCapacity(account.positions.count)
         let zVaR = zVaRCache
         var stdMaint = 0.0, stdInit = 0.0, liquidity = 0.0, concentration = 0.0
+        var gridPositions: [GridPosition] = []
+        var optionPairs: Set<String> = []
         for p in account.positions {
             let q = p.quantity.value, entry = p.entryPrice.value
             guard q != 0 else { continue }
             guard let m = price(p.pair), let spec = universe.pairs[p.pair] else { continue }
+            if let o = p.option {
+                switch Self.optionLine(p, contract: o, forward: m.mid, market: options, rate: policy.optionGrid.rate) {
+                case let .success(line):
+                    equity += line.unrealisedPnl
+                    lines.append(line)
+                    gridPositions.append(GridPosition(option: o, quantity: q, entryPrice: entry))
+                    optionPairs.insert(p.pair)
+                case let .failure(why):
+                    if priced { priced = false; missingPair = nil; reason = why.reason }
+                    eligible = false
+                }
+                continue
+            }
             let vp = conservative ? (q > 0 ? m.mid - m.conf : m.mid + m.conf) : m.mid
             let pnl = q * (vp - entry)
             let notional = abs(q) * m.mid
@@ -227,6 +246,34 @@ public struct MarginModel: Sendable {
             lines.append(.init(pair: p.pair, quantity: q, entryPrice: entry, markPrice: m.mid, valuationPrice: vp,
                                notional: notional, unrealisedPnl: pnl, maintenance: mm, initial: im, liquidityAddOn: liq,
                                concentrationAddOn: conc))
+        }
+
+        // Options: their underlyings' positions leave the standard rates for the scenario grid.
+        var optionMargin: Valuation.OptionMargin?
+        if !optionPairs.isEmpty, let options {
+            var forwards: [String: Double] = [:]
+            for i in lines.indices where optionPairs.contains(lines[i].pair) {
+                forwards[lines[i].pair] = lines[i].markPrice
+                guard lines[i].option == nil else { continue }
+                stdMaint -= lines[i].maintenance
+                stdInit -= lines[i].initial
+                lines[i].maintenance = 0
+                lines[i].initial = 0
+                lines[i].inOptionGrid = true
+                gridPositions.append(GridPosition(underlying: lines[i].pair, quantity: lines[i].quantity, entryPrice: lines[i].entryPrice))
+            }
+            // The sums again from the lines, rather than trusting the subtractions to cancel exactly.
+            stdMaint = lines.reduce(0) { $0 + $1.maintenance }
+            stdInit = lines.reduce(0) { $0 + $1.initial }
+            switch optionGrid(gridPositions, forwards: forwards, market: options, risk: risk) {
+            case let .success(figures):
+                optionMargin = figures
+                stdMaint += figures.requirement
+                stdInit += figures.initial
+            case let .failure(why):
+                if priced { priced = false; missingPair = nil; reason = why.reason }
+                eligible = false
+            }
         }
 
         // Standard model: the rates plus the add-ons (both models charge what closing costs).
@@ -254,6 +301,9 @@ public struct MarginModel: Sendable {
                     stressFloor = r.stressFloor
                     scenarioFloor = r.scenarioFloor
                     maint = r.maintenance
+                    // The option grid is a floor of the portfolio requirement: the history's scenarios
+                    // move prices only, the grid also shocks volatility.
+                    if optionMargin != nil { maint = Self.maxKeepingNaN(maint, stdMaint + addOns) }
                     initial = maint * (stdMaint > 0 ? stdInit / stdMaint : 1)
                     model = .portfolio
                 case let .failure(problem):
@@ -316,6 +366,6 @@ public struct MarginModel: Sendable {
                          standardMaintenance: stdMaint, standardInitial: stdInit,
                          valueAtRisk: valueAtRisk, expectedShortfall: shortfall, liquidityAddOn: liquidity,
                          riskModel: model, concentrationAddOn: concentration, stressFloor: stressFloor, scenarioFloor: scenarioFloor,
-                         ratio: ratio, deficit: deficit, topUps: topUps, marks: used)
+                         optionMargin: optionMargin, ratio: ratio, deficit: deficit, topUps: topUps, marks: used)
     }
 }

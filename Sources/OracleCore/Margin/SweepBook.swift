@@ -143,7 +143,9 @@ public struct SweepBook: Sendable {
         }
         var p: [(pair: Int32, quantity: Double, entry: Double)] = []
         for x in account.positions {
-            guard let i = pairIndex[x.pair] else { return nil }
+            // An option is not linear in its mark: the screen's bounds do not hold for it, so the
+            // account stays out of the flat book and is valued in full on every change (`unslotted`).
+            guard x.option == nil, let i = pairIndex[x.pair] else { return nil }
             p.append((i, x.quantity.value, x.entryPrice.value))
         }
         return (c, p)

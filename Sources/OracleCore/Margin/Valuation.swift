@@ -34,6 +34,38 @@ public struct Valuation: Sendable, Equatable {
         /// Extra risk of a position too large to close within the horizon (0 without an ADV or
         /// when it can be closed in a day at `max_participation` of ADV).
         public var concentrationAddOn: Double = 0
+        /// The option, nil for a linear position. For an option `markPrice` is the underlying's
+        /// mark (the forward), `valuationPrice` the option's Black-76 value per contract, `notional`
+        /// |quantity| × forward, and `maintenance`/`initial` are 0: options are margined together
+        /// with their underlying's linear positions by the scenario grid (`Valuation.optionMargin`).
+        public var option: OptionContract? = nil
+        /// σ used (fraction) for an option; nil for a linear position.
+        public var volatility: Double? = nil
+        /// Greeks × quantity for an option (Deribit units, see `OptionGreeks`); nil for a linear position.
+        public var greeks: OptionGreeks? = nil
+        /// A linear position on an underlying the account holds options on: margined in the grid with
+        /// them (its `maintenance`/`initial` are 0 and the grid's figure covers it).
+        public var inOptionGrid: Bool = false
+    }
+
+    /// The option scenario grid's figures for the account (docs/options.md "Accounts").
+    public struct OptionMargin: Sendable, Equatable {
+        /// The grid requirement (maintenance part of the grid-margined positions): max(worst loss, short minimum).
+        public var requirement: Double
+        /// initial_multiple × requirement.
+        public var initial: Double
+        public var worstLoss: Double
+        public var shortOptionMinimum: Double
+        /// The scenario that gave the worst loss (nil for an empty grid).
+        public var worst: GridScenario?
+        /// Per underlying in the grid: Σ qty × Greeks (linear positions add their quantity to delta),
+        /// option value and unrealised P&L.
+        public var risk: [UnderlyingRisk]
+
+        /// Σ vega over underlyings (USD per vol point).
+        public var vega: Double { risk.reduce(0) { $0 + $1.greeks.vega } }
+        /// Σ theta (USD per day).
+        public var theta: Double { risk.reduce(0) { $0 + $1.greeks.theta } }
     }
 
     /// A mark the valuation used, as the notice reports it.
@@ -109,6 +141,8 @@ public struct Valuation: Sendable, Equatable {
     /// without a stress window in the history) and the scenario-grid loss.
     public var stressFloor: Double? = nil
     public var scenarioFloor: Double? = nil
+    /// The option grid's figures; nil when the account holds no option.
+    public var optionMargin: OptionMargin? = nil
 
     /// equity / maintenance requirement; +∞ without a requirement.
     public var ratio: Double

@@ -20,6 +20,7 @@ import Darwin
 /// | `maxDownMove` | 0.95 | an extreme move never takes a price below 5 % of the mark |
 /// | `shortOptionMinimum` | 0.01 | per short option at least 1 % of the forward × \|qty\| |
 /// | `rate` | 0 | Black-76 rate |
+/// | `initialMultiple` | 1.25 | an account's initial requirement on the grid = 1.25 × its maintenance |
 public struct ScenarioGridPolicy: Sendable, Equatable {
     public var majors: Set<String> = ["BTC", "ETH"]
     public var majorRange = 0.16
@@ -36,6 +37,10 @@ public struct ScenarioGridPolicy: Sendable, Equatable {
     public var maxDownMove = 0.95
     public var shortOptionMinimum = 0.01
     public var rate = 0.0
+    /// Initial requirement of the grid-margined positions = this × their maintenance (the grid
+    /// requirement): the buffer a new position must bring, as linear positions' initial rate is
+    /// above their maintenance rate.
+    public var initialMultiple = 1.25
 
     public init() {}
 
@@ -73,5 +78,7 @@ public struct ScenarioGridPolicy: Sendable, Equatable {
         try need(maxDownMove.isFinite && maxDownMove > 0 && maxDownMove < 1, "max_down_move", "\(maxDownMove) must be in (0, 1)")
         try need(shortOptionMinimum.isFinite && shortOptionMinimum >= 0 && shortOptionMinimum < 1, "short_option_minimum", "must be in [0, 1)")
         try need(rate.isFinite && abs(rate) <= 1, "rate", "\(rate) must be a fraction in [−1, 1]")
+        try need(initialMultiple.isFinite && initialMultiple >= 1 && initialMultiple <= 10, "initial_multiple",
+                 "\(initialMultiple) must be in [1, 10]")
     }
 }

@@ -288,7 +288,7 @@ import Testing
         #expect(Self.difference(Array(text.utf8)) == nil)
         // An error deep in a long array names the right element.
         let bad = text.replacingOccurrences(of: #""pair":"P47-USD""#, with: #""pair":"P47-USD","side":1"#)
-        #expect(throws: AccountError(.unknownField, field: "positions[47].side", "unknown key; expected entry_price, pair, quantity")) {
+        #expect(throws: AccountError(.unknownField, field: "positions[47].side", "unknown key; expected entry_price, option, pair, quantity")) {
             try AccountJSON.decode(bad, universe: Self.universe)
         }
     }
