@@ -24,7 +24,8 @@ public enum ReplayRunner {
         var accounts: [Account]?
         if let accountsPath {
             do {
-                accounts = try BacktestRunner.readAccounts(accountsPath, universe: MarginRuntime.universe(config))
+                // Options are valued on the surfaces rebuilt from the tape's [[vol]] answers (no surface: unpriced, as live).
+                accounts = try BacktestRunner.readAccounts(accountsPath, universe: MarginRuntime.universe(config), allowOptions: true)
             } catch {
                 throw ReplayError(error.description)
             }

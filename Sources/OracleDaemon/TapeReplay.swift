@@ -16,8 +16,10 @@ import OracleTape
 ///   wall time, so notice ids and `created_at` depend on the tape only.
 ///
 /// - `[[vol]]` answers become their sources' readings (`VolReplay`); at each cycle record the due
-///   surfaces are rebuilt at the cycle's wall time by the live loop's own code, before the trigger,
-///   and the latest surfaces are the evaluator's σ (`volatility`), as live.
+///   surfaces are rebuilt at the cycle's wall time by the live loop's own code, before the trigger.
+///   With accounts, the rebuilt surfaces then reach the evaluator as `MarginDesk.onVolatility` hands
+///   them over live (its σ replaced, `volatilityUpdated` for the option accounts on those pairs),
+///   before the cycle's marks: the answers they were built from arrived before this cycle.
 ///
 /// Not replayed: configuration reloads (the whole tape runs under one `--config`), operator actions
 /// (holds, acknowledgements, account changes) and stored state (history, levels) of the daemon
@@ -122,14 +124,21 @@ struct TapeReplay {
         let surfaces = vol.cycle(nowMs: c.wallMs)
         stats.count(vol: surfaces)
         var notices: [Notice] = []
-        if evaluator != nil { notices = trigger(all, marks: marks, cycle: c) }
+        if evaluator != nil { notices = trigger(all, marks: marks, rebuilt: surfaces, cycle: c) }
         stats.count(notices)
         return Cycle(atMs: c.wallMs, marks: marks, notices: notices, vol: surfaces)
     }
 
-    /// `MarginDesk.onMarks` then `TriggerService`'s sweep-or-deadline step, on tape time.
-    private mutating func trigger(_ all: [String: Mark], marks: [Mark], cycle c: TapeCycle) -> [Notice] {
+    /// `MarginDesk.onVolatility` for the surfaces rebuilt at this cycle, then `MarginDesk.onMarks`,
+    /// then `TriggerService`'s sweep-or-deadline step, on tape time.
+    private mutating func trigger(_ all: [String: Mark], marks: [Mark], rebuilt: [VolSurface], cycle c: TapeCycle) -> [Notice] {
         guard var e = evaluator else { return [] }
+        var notices: [Notice] = []
+        if !rebuilt.isEmpty {
+            e.risk = risk
+            notices += Self.installVolatility(vol.volatility, rebuilt: rebuilt, underlyingByPair: vol.underlyingByPair,
+                                              into: &e, nowMs: c.wallMs)
+        }
         var newSlot = false
         for mark in marks {
             let old = e.marks[mark.pair]
@@ -139,8 +148,7 @@ struct TapeReplay {
         }
         if newSlot { refreshRisk(accounts: e.accounts, universe: e.universe) }
         e.risk = risk
-        Self.installVolatility(vol.volatility, into: &e)
-        var notices = e.marksUpdated(all, nowMs: c.wallMs).notices
+        notices += e.marksUpdated(all, nowMs: c.wallMs).notices
         let last = lastSweepMono ?? c.monoMs
         if lastSweepMono == nil { lastSweepMono = c.monoMs }
         if c.monoMs - last >= sweepIntervalMs {
@@ -153,12 +161,15 @@ struct TapeReplay {
         return notices.sorted { ($0.account, $0.id) < ($1.account, $1.id) }
     }
 
-    /// HOOK for option valuation in the replay: hands the latest replayed surfaces to the evaluator
-    /// as the live desk hands its `VolState` surfaces. `MarginEvaluator.volatility` comes with the
-    /// lead's "Options in accounts" commit; until it is merged this does nothing (and option
-    /// positions cannot be in the accounts file anyway).
-    static func installVolatility(_ volatility: SurfaceVolatility, into evaluator: inout MarginEvaluator) {
-        _ = volatility
+    /// `MarginDesk.onVolatility` without the desk: option valuation uses the latest surfaces from
+    /// now on, and every account holding an option on a rebuilt underlying's pairs is valued on them
+    /// at once (a volatility spike with prices unchanged is a margin event, live and replayed).
+    static func installVolatility(_ volatility: SurfaceVolatility, rebuilt: [VolSurface], underlyingByPair: [String: String],
+                                  into evaluator: inout MarginEvaluator, nowMs: Int64) -> [Notice] {
+        evaluator.volatility = volatility
+        let names = Set(rebuilt.map(\.underlying))
+        let pairs = Set(underlyingByPair.filter { names.contains($0.value) }.keys)
+        return evaluator.volatilityUpdated(pairs: pairs, nowMs: nowMs).notices
     }
 
     /// `MarginDesk.recordHistory` without the store: the first mark of each `history_interval` slot.

@@ -30,7 +30,8 @@ import Testing
         return (a + b * (rho * x + (x * x + sigma * sigma).squareRoot())).squareRoot() * spike
     }
     static let atm = (a + b * sigma).squareRoot()
-    static let spot = 100_000.0
+    /// The chains' forward is the tape's BTC-USD mark, as the venues' forwards track the index.
+    static let spot = 67_000.0
     static let months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 
     /// Expiries 7, 35 and 91 days after t0's day at 08:00 UTC (the venues' expiry time).
@@ -179,6 +180,92 @@ import Testing
         var none = ReplayReport()
         for c in plainCycles { none.add(c) }
         #expect(!none.html(title: "t", summary: plain.stats, accounts: nil).contains("volatility surface"))
+    }
+
+    // MARK: options in the replayed accounts
+
+    /// Black-76 with r = 0, written out here: F·N(d1) − K·N(d2) for a call, K·N(−d2) − F·N(−d1) for a put.
+    static func black76(call: Bool, forward f: Double, strike k: Double, years t: Double, sigma: Double) -> Double {
+        func n(_ x: Double) -> Double { 0.5 * erfc(-x / 2.0.squareRoot()) }
+        let sd = sigma * t.squareRoot()
+        let d1 = (log(f / k) + 0.5 * sd * sd) / sd, d2 = d1 - sd
+        return call ? f * n(d1) - k * n(d2) : k * n(-d2) - f * n(-d1)
+    }
+
+    /// A short 67 000 straddle on the 35-day expiry.
+    static func straddle(collateral: Double) -> String {
+        let expiry = RFC3339.format(ms: expiries[1])
+        let legs = ["call", "put"].map { right in
+            #"{"option": {"underlying": "BTC-USD", "right": "\#(right)", "strike": "67000", "expiry": "\#(expiry)"}, "quantity": "-1", "entry_price": "2000"}"#
+        }
+        return #"{"id": "straddle", "collateral": [{"asset": "USD", "amount": "\#(DecimalText.format(collateral, maxFractionDigits: 2))"}], "positions": [\#(legs.joined(separator: ", "))]}"#
+    }
+
+    /// Replays the spike tape (×1.5 from cycle 4 of 8) with the straddle; the valuation after cycles 3 and 7.
+    static func straddleReplay(collateral: Double, toml: String = toml) throws -> (replay: TapeReplay, cycles: [TapeReplay.Cycle], calm: Valuation?, spiked: Valuation?) {
+        let config = try ConfigLoader.parse(toml, file: "vol.toml")
+        let account = try AccountJSON.decode(Self.straddle(collateral: collateral), universe: MarginRuntime.universe(config))
+        var replay = try TapeReplay(config: config, accounts: [account])
+        var cycles: [TapeReplay.Cycle] = []
+        var calm: Valuation?, spiked: Valuation?
+        for r in Self.tape(cycles: 8, spikeAt: 4) {
+            guard let c = replay.feed(r) else { continue }
+            cycles.append(c)
+            if cycles.count == 4 { calm = replay.evaluator?.value("straddle", nowMs: c.atMs) }
+            if cycles.count == 8 { spiked = replay.evaluator?.value("straddle", nowMs: c.atMs) }
+        }
+        return (replay, cycles, calm, spiked)
+    }
+
+    /// A replayed option account is valued as live: each leg at Black-76 on the replayed mark (the
+    /// forward) and the replayed surface's σ — the smile's own value at that strike, recomputed here —
+    /// and a volatility spike with the price unchanged calls it on the very cycle whose surfaces first
+    /// show the spike. Without `[[vol]]` it has no σ: unpriced, never called.
+    @Test func aShortStraddleIsValuedOnTheReplayedSurfaceAndCalledOnTheSpike() throws {
+        // A first pass with no collateral measures the requirement and equity before and after the spike.
+        let probe = try Self.straddleReplay(collateral: 0)
+        let calm = try #require(probe.calm), spiked = try #require(probe.spiked)
+        #expect(calm.priced && spiked.priced, "\(calm.unpricedReason ?? "") \(spiked.unpricedReason ?? "")")
+        for (v, spike, at) in [(calm, 1.0, probe.cycles[3].atMs), (spiked, 1.5, probe.cycles[7].atMs)] {
+            for line in v.positions {
+                let o = try #require(line.option)
+                let sigma = try #require(line.volatility)
+                // The mark is 67 000 = K: k = 0, σ = √(a + bσ)·spike.
+                #expect(line.markPrice == 67_000)
+                #expect(abs(sigma - Self.atm * spike) < 1e-3, "σ \(sigma) vs \(Self.atm * spike)")
+                let t = Double(o.expiryMs - at) / (365 * 86_400_000)
+                let want = Self.black76(call: o.right == .call, forward: 67_000, strike: 67_000, years: t, sigma: sigma)
+                #expect(abs(line.valuationPrice - want) < 1e-6 * 67_000, "\(o.right) \(line.valuationPrice) vs Black-76 \(want)")
+            }
+        }
+        // The loss is the straddle's premium rise at the smile's σ, recomputed here (the grid requirement
+        // itself need not grow: a richer premium already holds part of the extreme moves' loss).
+        let premium = { (spike: Double, at: Int64) -> Double in
+            let t = Double(Self.expiries[1] - at) / (365 * 86_400_000)
+            return [true, false].reduce(0) { $0 + Self.black76(call: $1, forward: 67_000, strike: 67_000, years: t, sigma: Self.atm * spike) }
+        }
+        let loss = premium(1.5, probe.cycles[7].atMs) - premium(1.0, probe.cycles[3].atMs)
+        #expect(loss > 2_000, "loss \(loss)")
+        // Tolerance: the served σ is within 1e-3 of the smile; a straddle's vega here is ≈ 2·F·φ(d1)·√T ≈ 17 000 per 1.00.
+        #expect(abs((calm.equity - spiked.equity) - loss) < 40, "equity fell \(calm.equity - spiked.equity), Black-76 says \(loss)")
+
+        // Collateral so that the spiked ratio is 1.05 (margin call band 1.00–1.10); calm it must be
+        // above the warning (1.30) for the test to mean anything. Equity is linear in cash collateral.
+        let collateral = 1.05 * spiked.maintenanceRequirement - spiked.equity
+        let calmRatio = (collateral + calm.equity) / calm.maintenanceRequirement
+        #expect(calmRatio > 1.4, "calm ratio \(calmRatio): the spike would not be what calls it")
+        let run = try Self.straddleReplay(collateral: collateral)
+        let notices = run.cycles.flatMap(\.notices)
+        #expect(run.cycles.prefix(4).allSatisfy { $0.notices.isEmpty }, "\(notices.map(\.id))")
+        let call = try #require(notices.first, "no notice after the spike")
+        #expect(call.account == "straddle" && call.level == .marginCall, "\(call.level)")
+        #expect(call.createdAtMs == run.cycles[4].atMs, "called at \(call.createdAtMs), the spike's first cycle is \(run.cycles[4].atMs)")
+        #expect(abs(call.ratio - 1.05) < 0.01, "ratio \(call.ratio)")
+
+        // The same accounts without [[vol]]: no σ, so unpriced and never called (no guess).
+        let bare = try Self.straddleReplay(collateral: collateral, toml: TapeReplayTests.toml)
+        #expect(bare.spiked?.priced == false)
+        #expect(bare.cycles.allSatisfy { $0.notices.isEmpty })
     }
 
     /// Without the `[[vol]]` block the vol answers are an unknown source's (skipped), and no surface is built.
