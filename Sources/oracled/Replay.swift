@@ -26,7 +26,7 @@ extension Oracled {
                 if let t = o.tornTail {
                     FileHandle.standardError.write(Data("oracled replay: \(tape): offset \(t.offset): torn last record ignored (\(t.reason)); the tape ends before it\n".utf8))
                 }
-                print("replayed \(o.responses) responses over \(o.cycles) cycles, \(o.notices) notices; wrote marks.jsonl, notices.jsonl, summary.json and report.html in \(o.outDir)")
+                print("replayed \(o.responses) responses over \(o.cycles) cycles, \(o.notices) notices; wrote marks.jsonl, notices.jsonl, vol.jsonl, summary.json and report.html in \(o.outDir)")
             } catch {
                 FileHandle.standardError.write(Data("oracled replay: \(error)\n".utf8))
                 throw ExitCode(1)
