@@ -6,7 +6,7 @@ extension Oracled {
     /// Wiring only: the replay lives in OracleDaemon's `TapeReplay` and `ReplayRunner` (docs/replay.md).
     struct Replay: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Replay a tape through the aggregation and the margin trigger on the tape's clock; write marks, notices, summary and report.html into DIR.")
+            abstract: "Replay a tape through the aggregation and the margin trigger on the tape's clock; rebuild its volatility surfaces; write marks, notices, vol surfaces, summary and report.html into DIR.")
 
         @Argument(help: "The tape (from `oracled record` or `oracled run --record`).")
         var tape: String
