@@ -72,6 +72,8 @@ struct VolReplay {
 
     /// The latest surfaces as option valuation's σ, mapped from pairs as the live desk maps them.
     var volatility: SurfaceVolatility {
-        SurfaceVolatility(surfaces: settings.compactMap { surfaces[$0.underlying] }, underlyingByPair: underlyingByPair)
+        var lookup = SurfaceVolatility(surfaces: settings.compactMap { surfaces[$0.underlying] }, underlyingByPair: underlyingByPair)
+        lookup.maxAgeMs = MarginDesk.volatilityMaxAge(settings)
+        return lookup
     }
 }
