@@ -37,9 +37,33 @@ extension ConfigDecoder {
         m.minHistory = r.integer("min_history", default: m.minHistory, .atLeast(2))
         m.historyIntervalMs = r.duration("history_interval", default: m.historyIntervalMs)
         decodeCalibration(r, &m)
+        decodeOptionGrid(r, &m)
 
         r.finish(known: ConfigKeys.margin)
         return m
+    }
+
+    /// The option scenario grid's keys (docs/options.md explains each default). Each is bounded on
+    /// its own; the combination is then checked as the grid checks it (a vol-down shock that takes
+    /// σ to zero at its cap is refused naming option_vol_down).
+    private func decodeOptionGrid(_ r: TableReader, _ m: inout MarginPolicy) {
+        var g = m.optionGrid
+        g.majorRange = r.double("option_major_range", default: g.majorRange, .open(0, 1))
+        g.minorRange = r.double("option_minor_range", default: g.minorRange, .open(0, 1))
+        g.steps = r.integer("option_steps", default: g.steps, .closed(1, 100))
+        g.volUp = r.double("option_vol_up", default: g.volUp, .closed(0, 10))
+        g.volDown = r.double("option_vol_down", default: g.volDown, .rightOpen(0, 0.5))
+        g.extremeMultiple = r.double("option_extreme_multiple", default: g.extremeMultiple, .closed(1, 10))
+        g.extremeWeight = r.double("option_extreme_weight", default: g.extremeWeight, .closed(0, 1))
+        g.shortOptionMinimum = r.double("option_short_minimum", default: g.shortOptionMinimum, .rightOpen(0, 1))
+        g.rate = r.double("option_rate", default: g.rate, .closed(-1, 1))
+        g.initialMultiple = r.double("option_initial_multiple", default: g.initialMultiple, .closed(1, 10))
+        do throws(OptionError) {
+            try g.validate()
+            m.optionGrid = g
+        } catch {
+            r.report(.invalidValue, "option_" + error.field, error.message)
+        }
     }
 
     /// The portfolio model's calibration keys (docs/margin-model.md explains each default).

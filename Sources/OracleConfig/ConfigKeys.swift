@@ -135,6 +135,16 @@ enum ConfigKeys {
         k("scenario_move", "Portfolio model: scenario grid, each asset alone ± this fraction. Default 0.05."),
         k("scenario_crash", "Portfolio model: scenario grid, all assets together ± this fraction. Default 0.10."),
         k("max_participation", "Share of ADV sold per day when closing a position (concentration add-on). Default 0.10."),
+        k("option_major_range", "Option grid (docs/options.md): ± price move for BTC and ETH underlyings. Default 0.16."),
+        k("option_minor_range", "Option grid: ± price move for any other underlying. Default 0.25."),
+        k("option_steps", "Option grid: price points per side (2·steps + 1 in all). Default 8."),
+        k("option_vol_up", "Option grid: relative volatility shock up at 30 days to expiry, × min(2, (30/days)^0.3). Default 0.45."),
+        k("option_vol_down", "Option grid: relative volatility shock down at 30 days to expiry, scaled likewise. Default 0.30."),
+        k("option_extreme_multiple", "Option grid: extreme moves of this × the range … Default 3."),
+        k("option_extreme_weight", "… counted at this share of their loss. Default 0.33."),
+        k("option_short_minimum", "Option grid: each short option needs at least this × forward × |quantity|. Default 0.01."),
+        k("option_rate", "Black-76 interest rate for option valuation, a fraction. Default 0."),
+        k("option_initial_multiple", "Initial requirement of option-grid positions = this × their maintenance. Default 1.25."),
     ]
 
     static let storeDocs = [

@@ -54,7 +54,8 @@ public enum BacktestRunner {
     }
 
     /// One account per line (blank lines and `#` comments skipped); an error names file and line.
-    static func readAccounts(_ path: String, universe: MarginUniverse) throws(BacktestError) -> [Account] {
+    /// `allowOptions`: `oracled replay` values options on the replayed surfaces; the back-test cannot.
+    static func readAccounts(_ path: String, universe: MarginUniverse, allowOptions: Bool = false) throws(BacktestError) -> [Account] {
         var out: [Account] = []
         var seen: Set<String> = []
         let text = try read(path, what: "accounts")
@@ -64,6 +65,11 @@ public enum BacktestRunner {
             let account: Account
             do { account = try AccountJSON.decode(line, universe: universe) } catch {
                 throw BacktestError("\(path):\(i + 1): \(error); fix the account (one JSON object per line)")
+            }
+            // The back-test replays closing prices only: an option's P&L also depends on the volatility
+            // path, which a price history does not hold, so its VaR could not be judged honestly.
+            if !allowOptions, let o = account.positions.first(where: { $0.option != nil })?.option {
+                throw BacktestError("\(path):\(i + 1): account \"\(account.id)\" holds the option \(o.venueName); the back-test replays prices only and cannot value options (no volatility history); back-test its linear positions in a separate account")
             }
             guard seen.insert(account.id).inserted else {
                 throw BacktestError("\(path):\(i + 1): duplicate account id \"\(account.id)\"; ids must be unique")

@@ -105,8 +105,13 @@ public enum DaemonRunner {
             var volPoll = VolPollService(settings: config.vol, state: volState, fetcher: fetcher,
                                          userAgent: config.daemon.userAgent, logger: logger, recorder: recorder)
             if let desk = margin?.desk {
-                let byPair = MarginDesk.volatilityPairs(config.vol)
-                volPoll.onSurfaces = { surfaces, nowMs in await desk.onVolatility(surfaces, underlyingByPair: byPair, nowMs: nowMs) }
+                let byPair = MarginDesk.volatilityPairs(config.vol), maxAge = MarginDesk.volatilityMaxAge(config.vol)
+                // Until the first surface is built, an option is refused for want of a surface (named
+                // as such), not for want of a [[vol]] block.
+                await desk.onVolatility([], underlyingByPair: byPair, maxAgeMs: maxAge, nowMs: WallClock.nowMs())
+                volPoll.onSurfaces = { surfaces, nowMs in
+                    await desk.onVolatility(surfaces, underlyingByPair: byPair, maxAgeMs: maxAge, nowMs: nowMs)
+                }
             }
             services.append(.init(service: NamedService(volPoll)))
         }

@@ -36,6 +36,7 @@ extension ReplayReport {
         o += " on the tape's clock.</p>\n"
         o += noticeTimeline(summary: summary)
         for pair in sectionOrder() { if let s = pairs[pair] { o += section(s, summary: summary) } }
+        for u in volOrder { o += volSection(u, summary: summary) }
         o += "</body></html>\n"
         return o
     }

@@ -24,7 +24,20 @@ struct ReplayReport {
         var sources: [String: [SourcePoint]] = [:]
     }
 
+    /// One underlying's surface builds: status and ATM vol per served expiry.
+    struct VolPoint {
+        var atMs: Int64
+        var status: Mark.Status
+        var reason: String?
+        /// Expiry (Unix ms) → ATM vol of the fitted smile; empty when nothing was served.
+        var atm: [Int64: Double]
+        var fallback: Double?
+    }
+
     var pairOrder: [String] = []
+    /// `[[vol]]` order.
+    var volOrder: [String] = []
+    var vol: [String: [VolPoint]] = [:]
     var pairs: [String: PairSeries] = [:]
     var notices: [Notice] = []
 
@@ -45,5 +58,11 @@ struct ReplayReport {
             }
         }
         notices += c.notices
+        for v in c.vol {
+            if vol[v.underlying] == nil { volOrder.append(v.underlying); vol[v.underlying] = [] }
+            var atm: [Int64: Double] = [:]
+            for slice in v.slices where slice.atmVol.isFinite { atm[slice.expiryMs] = slice.atmVol }
+            vol[v.underlying]!.append(VolPoint(atMs: c.atMs, status: v.status, reason: v.statusReason, atm: atm, fallback: v.fallbackLevel?.value))
+        }
     }
 }

@@ -4,7 +4,7 @@ import OracleCore
 import OracleTape
 
 /// `oracled replay`: reads the tape record by record through `TapeReplay` and writes `DIR/marks.jsonl`,
-/// `DIR/notices.jsonl`, `DIR/summary.json` and `DIR/report.html` (docs/replay.md).
+/// `DIR/notices.jsonl`, `DIR/vol.jsonl`, `DIR/summary.json` and `DIR/report.html` (docs/replay.md).
 ///
 /// All I/O of the command is here; nothing reads a clock, the network, syslog or a spool, and every
 /// file is built from the tape's values in a fixed order, so two replays of a tape are byte-identical.
@@ -24,7 +24,8 @@ public enum ReplayRunner {
         var accounts: [Account]?
         if let accountsPath {
             do {
-                accounts = try BacktestRunner.readAccounts(accountsPath, universe: MarginRuntime.universe(config))
+                // Options are valued on the surfaces rebuilt from the tape's [[vol]] answers (no surface: unpriced, as live).
+                accounts = try BacktestRunner.readAccounts(accountsPath, universe: MarginRuntime.universe(config), allowOptions: true)
             } catch {
                 throw ReplayError(error.description)
             }
@@ -38,11 +39,13 @@ public enum ReplayRunner {
 
         let marksPath = (outDir as NSString).appendingPathComponent("marks.jsonl")
         let noticesPath = (outDir as NSString).appendingPathComponent("notices.jsonl")
-        let marksOut: OutputFile, noticesOut: OutputFile
+        let volPath = (outDir as NSString).appendingPathComponent("vol.jsonl")
+        let marksOut: OutputFile, noticesOut: OutputFile, volOut: OutputFile
         do {
             try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
             marksOut = try OutputFile(path: marksPath)
             noticesOut = try OutputFile(path: noticesPath)
+            volOut = try OutputFile(path: volPath)
         } catch {
             throw ReplayError("cannot write into \(outDir): \(error.localizedDescription); check the directory is writable")
         }
@@ -53,16 +56,18 @@ public enum ReplayRunner {
                 guard let cycle = replay.feed(record) else { continue }
                 for mark in cycle.marks { marksOut.append(markLine(mark, atMs: cycle.atMs)) }
                 for n in cycle.notices { noticesOut.append(n.jsonLine() + "\n") }
+                for surface in cycle.vol { volOut.append(volLine(surface, atMs: cycle.atMs)) }
                 notices += cycle.notices.count
                 report.add(cycle)
-                if marksOut.failed || noticesOut.failed { break }
+                if marksOut.failed || noticesOut.failed || volOut.failed { break }
             }
         } catch {
             throw ReplayError("\(error); outputs in \(outDir) are partial")
         }
         marksOut.close()
         noticesOut.close()
-        if let e = marksOut.error ?? noticesOut.error { throw ReplayError("cannot write into \(outDir): \(e)") }
+        volOut.close()
+        if let e = marksOut.error ?? noticesOut.error ?? volOut.error { throw ReplayError("cannot write into \(outDir): \(e)") }
 
         let stats = replay.stats
         let summary = stats.json(accounts: accounts?.count, tornTail: reader.tornTail).rendered + "\n"
@@ -81,6 +86,39 @@ public enum ReplayRunner {
     static func markLine(_ mark: Mark, atMs: Int64) -> String {
         var fields: [(String, JSON)] = [("at", .string(RFC3339.format(ms: atMs)))]
         if case .object(let api) = MarkJSON.render(mark, nowMs: atMs) { fields += api }
+        return JSON.object(fields).rendered + "\n"
+    }
+}
+
+extension ReplayRunner {
+    /// One line of `vol.jsonl`: a surface build, compact — the cycle's time, status and reason, when
+    /// the served slices were fitted (a held `stale` surface keeps its old time), per served expiry
+    /// its forward, ATM vol (the fitted smile at k = 0, a fraction), method, RMSE and venues used;
+    /// the DVOL fallback level; the dropped expiries; and each source's verdict in `[[vol]]` order.
+    /// The full surface is what `GET /v1/vol/{underlying}` shows; this is what a timeline needs.
+    static func volLine(_ s: VolSurface, atMs: Int64) -> String {
+        let fields: [(String, JSON)] = [
+            ("at", .string(RFC3339.format(ms: atMs))),
+            ("underlying", .string(s.underlying)),
+            ("status", .string(s.status.rawValue)),
+            ("reason", .optional(s.statusReason)),
+            ("updated_at", .string(RFC3339.format(ms: s.builtAtMs))),
+            ("sources_used", .int(s.sourcesUsed)),
+            ("sources_total", .int(s.sourcesTotal)),
+            ("fallback_vol", s.fallbackLevel.map { .number($0.value) } ?? .null),
+            ("expiries", .array(s.slices.map { slice in
+                .object([
+                    ("expiry", .string(RFC3339.format(ms: slice.expiryMs))),
+                    ("forward", .number(slice.forward)),
+                    ("atm_vol", .number(slice.atmVol)),
+                    ("method", .string(slice.smile.method)),
+                    ("rmse_vol", .number(slice.rmseVol)),
+                    ("sources_used", .array(slice.sourcesUsed.map(JSON.string))),
+                ])
+            })),
+            ("dropped", .array(s.dropped.map { .object([("expiry", .string(RFC3339.format(ms: $0.expiryMs))), ("reason", .string($0.reason))]) })),
+            ("verdicts", .object(s.sources.map { ($0.source, .string($0.verdict.rawValue)) })),
+        ]
         return JSON.object(fields).rendered + "\n"
     }
 }

@@ -21,12 +21,25 @@ struct ReplayStats {
         var lastPrice: Double?
     }
 
+    /// One underlying's surface builds.
+    struct VolTally {
+        var builds = 0
+        var statuses: [String: Int] = [:]
+        var lastStatus: String?
+        /// ATM vol of the nearest served expiry at each build (nil when nothing was served).
+        var minFrontATM: Double?
+        var maxFrontATM: Double?
+        var lastFrontATM: Double?
+        var lastExpiries = 0
+    }
+
     var responses = 0
     var cycles = 0
     /// Responses from a source the replay's configuration does not have.
     var skippedResponses = 0
-    /// Responses of `[[vol]]` sources: counted, not replayed (docs/replay.md).
+    /// Responses of `[[vol]]` sources (they rebuild the surfaces).
     var volResponses = 0
+    var vol: [String: VolTally] = [:]
     var firstMs: Int64?
     var lastMs: Int64?
     var sources: [String: SourceTally] = [:]
@@ -59,6 +72,22 @@ struct ReplayStats {
         }
     }
 
+    mutating func count(vol surfaces: [VolSurface]) {
+        for s in surfaces {
+            var t = vol[s.underlying] ?? VolTally()
+            t.builds += 1
+            t.statuses[s.status.rawValue, default: 0] += 1
+            t.lastStatus = s.status.rawValue
+            t.lastExpiries = s.slices.count
+            if let atm = s.slices.first?.atmVol, atm.isFinite {
+                t.minFrontATM = min(t.minFrontATM ?? atm, atm)
+                t.maxFrontATM = max(t.maxFrontATM ?? atm, atm)
+                t.lastFrontATM = atm
+            }
+            vol[s.underlying] = t
+        }
+    }
+
     mutating func count(_ notices: [Notice]) {
         for n in notices { noticesByLevel[n.level.rawValue, default: 0] += 1 }
     }
@@ -73,6 +102,8 @@ struct ReplayStats {
         func counts<K: Comparable & Hashable>(_ d: [K: Int], _ key: (K) -> String) -> JSON {
             .object(d.keys.sorted().map { (key($0), .int(d[$0]!)) })
         }
+        // Volatilities as numbers (fractions), as /v1/vol writes them.
+        let fraction: (Double?) -> JSON = { $0.map(JSON.number) ?? .null }
         let time: (Int64?) -> JSON = { ms in ms.map { JSON.string(RFC3339.format(ms: $0)) } ?? JSON.null }
         return .object([
             ("from", time(firstMs)),
@@ -81,6 +112,7 @@ struct ReplayStats {
             ("cycles", .int(cycles)),
             ("skipped_responses", .int(skippedResponses)),
             ("vol_responses", .int(volResponses)),
+            ("vol_builds", .int(vol.values.reduce(0) { $0 + $1.builds })),
             ("torn_tail", tornTail.map { JSON.object([("offset", JSON.int($0.offset)), ("reason", JSON.string($0.reason))]) } ?? JSON.null),
             ("accounts", accounts.map { JSON.int($0) } ?? JSON.null),
             ("notices", counts(noticesByLevel) { $0 }),
@@ -88,6 +120,13 @@ struct ReplayStats {
                 let p = pairs[k]!
                 return (k, .object([("statuses", counts(p.statuses) { $0 }), ("min_price", .decimal(p.minPrice)),
                                     ("max_price", .decimal(p.maxPrice)), ("last_price", .decimal(p.lastPrice))]))
+            })),
+            ("vol", .object(vol.keys.sorted().map { k in
+                let t = vol[k]!
+                return (k, .object([("builds", .int(t.builds)), ("statuses", counts(t.statuses) { $0 }),
+                                    ("last_status", .optional(t.lastStatus)), ("last_expiries", .int(t.lastExpiries)),
+                                    ("front_atm_vol", .object([("min", fraction(t.minFrontATM)), ("max", fraction(t.maxFrontATM)),
+                                                               ("last", fraction(t.lastFrontATM))]))]))
             })),
             ("sources", .object(sources.keys.sorted().map { k in
                 let s = sources[k]!

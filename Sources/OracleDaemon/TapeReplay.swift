@@ -15,6 +15,12 @@ import OracleTape
 ///   tape time (`TriggerService`'s 15 s) or else the deadline check; notice times are the cycle's
 ///   wall time, so notice ids and `created_at` depend on the tape only.
 ///
+/// - `[[vol]]` answers become their sources' readings (`VolReplay`); at each cycle record the due
+///   surfaces are rebuilt at the cycle's wall time by the live loop's own code, before the trigger.
+///   With accounts, the rebuilt surfaces then reach the evaluator as `MarginDesk.onVolatility` hands
+///   them over live (its σ replaced, `volatilityUpdated` for the option accounts on those pairs),
+///   before the cycle's marks: the answers they were built from arrived before this cycle.
+///
 /// Not replayed: configuration reloads (the whole tape runs under one `--config`), operator actions
 /// (holds, acknowledgements, account changes) and stored state (history, levels) of the daemon
 /// that recorded: the replay starts from empty state, as a fresh daemon would.
@@ -26,14 +32,16 @@ struct TapeReplay {
         var marks: [Mark]
         /// Sorted by (account, id) within the cycle.
         var notices: [Notice]
+        /// Vol surfaces rebuilt at this cycle, in `[[vol]]` order.
+        var vol: [VolSurface] = []
     }
 
     let sweepIntervalMs: Int64
     private(set) var engine: MarkEngine
     private(set) var evaluator: MarginEvaluator?
     private let specs: [String: SourceSpec]
-    /// `[[vol]]` source names: their responses are counted (`vol_responses`), not replayed yet.
-    private let volSources: Set<String>
+    /// `[[vol]]` of `--config`: its sources' answers rebuild the surfaces.
+    private(set) var vol: VolReplay
     private var plans: [String: BatchParsePlan] = [:]
     private var held: [(response: TapeResponse, samples: [(pair: String, sample: SourceSample)])] = []
     private var responseSeq: UInt64 = 0
@@ -47,7 +55,7 @@ struct TapeReplay {
         self.sweepIntervalMs = sweepIntervalMs
         engine = try MarkEngine(pairs: config.pairs)
         specs = PollService.specsByName(config.sources)
-        volSources = Set(config.vol.flatMap { $0.sources.map(\.name) })
+        vol = VolReplay(settings: config.vol)
         let universe = MarginRuntime.universe(config)
         history = MarkHistory(intervalMs: universe.policy.historyIntervalMs, capacity: 2_000, dailyCapacity: universe.policy.historyDays)
         if let accounts {
@@ -62,9 +70,9 @@ struct TapeReplay {
         switch record {
         case .response(let r):
             stats.count(r)
-            if volSources.contains(r.source) {
-                // Vol surfaces are not replayed yet (docs/replay.md): counted, never an error.
+            if vol.handles(r.source) {
                 stats.volResponses += 1
+                vol.take(r)
                 return nil
             }
             guard let spec = specs[r.source] else {
@@ -113,15 +121,24 @@ struct TapeReplay {
         let all = engine.cycle(nowMs: c.wallMs)
         let marks = engine.pairOrder.compactMap { all[$0] }
         stats.count(cycle: c, marks: marks)
+        let surfaces = vol.cycle(nowMs: c.wallMs)
+        stats.count(vol: surfaces)
         var notices: [Notice] = []
-        if evaluator != nil { notices = trigger(all, marks: marks, cycle: c) }
+        if evaluator != nil { notices = trigger(all, marks: marks, rebuilt: surfaces, cycle: c) }
         stats.count(notices)
-        return Cycle(atMs: c.wallMs, marks: marks, notices: notices)
+        return Cycle(atMs: c.wallMs, marks: marks, notices: notices, vol: surfaces)
     }
 
-    /// `MarginDesk.onMarks` then `TriggerService`'s sweep-or-deadline step, on tape time.
-    private mutating func trigger(_ all: [String: Mark], marks: [Mark], cycle c: TapeCycle) -> [Notice] {
+    /// `MarginDesk.onVolatility` for the surfaces rebuilt at this cycle, then `MarginDesk.onMarks`,
+    /// then `TriggerService`'s sweep-or-deadline step, on tape time.
+    private mutating func trigger(_ all: [String: Mark], marks: [Mark], rebuilt: [VolSurface], cycle c: TapeCycle) -> [Notice] {
         guard var e = evaluator else { return [] }
+        var notices: [Notice] = []
+        if !rebuilt.isEmpty {
+            e.risk = risk
+            notices += Self.installVolatility(vol.volatility, rebuilt: rebuilt, underlyingByPair: vol.underlyingByPair,
+                                              into: &e, nowMs: c.wallMs)
+        }
         var newSlot = false
         for mark in marks {
             let old = e.marks[mark.pair]
@@ -131,7 +148,7 @@ struct TapeReplay {
         }
         if newSlot { refreshRisk(accounts: e.accounts, universe: e.universe) }
         e.risk = risk
-        var notices = e.marksUpdated(all, nowMs: c.wallMs).notices
+        notices += e.marksUpdated(all, nowMs: c.wallMs).notices
         let last = lastSweepMono ?? c.monoMs
         if lastSweepMono == nil { lastSweepMono = c.monoMs }
         if c.monoMs - last >= sweepIntervalMs {
@@ -142,6 +159,17 @@ struct TapeReplay {
         }
         evaluator = e
         return notices.sorted { ($0.account, $0.id) < ($1.account, $1.id) }
+    }
+
+    /// `MarginDesk.onVolatility` without the desk: option valuation uses the latest surfaces from
+    /// now on, and every account holding an option on a rebuilt underlying's pairs is valued on them
+    /// at once (a volatility spike with prices unchanged is a margin event, live and replayed).
+    static func installVolatility(_ volatility: SurfaceVolatility, rebuilt: [VolSurface], underlyingByPair: [String: String],
+                                  into evaluator: inout MarginEvaluator, nowMs: Int64) -> [Notice] {
+        evaluator.volatility = volatility
+        let names = Set(rebuilt.map(\.underlying))
+        let pairs = Set(underlyingByPair.filter { names.contains($0.value) }.keys)
+        return evaluator.volatilityUpdated(pairs: pairs, nowMs: nowMs).notices
     }
 
     /// `MarginDesk.recordHistory` without the store: the first mark of each `history_interval` slot.

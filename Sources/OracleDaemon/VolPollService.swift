@@ -124,13 +124,11 @@ struct VolPollService: Service {
                 await state.publish(sources: settings.flatMap { s in s.sources.compactMap { statuses[$0.name] } })
                 // Rebuild on news, and at least once per poll interval so age-based verdicts move on.
                 var rebuilt: [VolSurface] = []
-                for s in settings where changed.contains(s.underlying) || nowMs - (previous[s.underlying]?.builtAtMs ?? 0) >= s.pollIntervalMs {
-                    let r = s.sources.map { src in
-                        readings[s.underlying]?[src.name] ?? VolSourceReading(source: src.name, kind: src.kind, answer: nil, receivedAtMs: 0)
-                    }
+                for s in settings where Self.rebuildDue(changed: changed.contains(s.underlying), previous: previous[s.underlying],
+                                                        pollIntervalMs: s.pollIntervalMs, nowMs: nowMs) {
                     var f = freshness[s.underlying] ?? VolFreshness()
-                    let surface = VolSurfaceBuilder.build(underlying: s.underlying, readings: r, policy: s.policy,
-                                                          freshness: &f, previous: previous[s.underlying], nowMs: nowMs)
+                    let surface = Self.build(s, readings: readings[s.underlying] ?? [:], freshness: &f,
+                                             previous: previous[s.underlying], nowMs: nowMs)
                     freshness[s.underlying] = f
                     if previous[s.underlying]?.status != surface.status {
                         logger.info("vol surface status", metadata: ["underlying": "\(s.underlying)", "status": "\(surface.status.rawValue)",
@@ -161,14 +159,14 @@ struct VolPollService: Service {
             let response = try await fetcher.fetch(request)
             let receivedAt = WallClock.nowMs()
             let vr = VenueResponse(status: response.status, headers: response.headers, body: response.body, receivedAtMs: receivedAt)
-            let answer = VolAdapters.parse(spec.kind, response: vr, underlying: spec.kind == .deribitDVOL ? nil : underlying)
+            let answer = Self.answer(kind: spec.kind, underlying: underlying, response: vr)
             return Completion(underlying: underlying, source: spec.name, answer: answer, receivedAtMs: receivedAt,
                               httpStatus: response.status, latencyMs: response.timing.totalMs, transportError: nil,
                               tape: capture ? TapeRecorder.volResponse(source: spec.name, underlying: underlying, receivedAtMs: receivedAt, response: response) : nil)
         } catch {
-            let err = VenueError(error.code == .timeout ? .unavailable : .other, "\(spec.kind.venueLabel): \(error)")
             let now = WallClock.nowMs()
-            return Completion(underlying: underlying, source: spec.name, answer: VolAnswer(bodyError: err), receivedAtMs: now,
+            let answer = Self.transportFailure(kind: spec.kind, code: error.code.rawValue, message: "\(error)")
+            return Completion(underlying: underlying, source: spec.name, answer: answer, receivedAtMs: now,
                               httpStatus: nil, latencyMs: nil, transportError: error.code.rawValue,
                               tape: capture ? TapeRecorder.volFailure(source: spec.name, underlying: underlying, atMs: now, error: error) : nil)
         }

@@ -46,25 +46,11 @@ enum Render {
         return table.rendered
     }
 
-    /// `health`: overall status, then per-source and per-pair rows.
+    /// `health`: overall status, then per-source and per-pair rows; with `[[vol]]`, the vol sources
+    /// (same columns, first column VOL SOURCE) and per underlying its surface's status and age.
     static func health(_ answer: JSONValue) -> String {
         var out = "status  " + (answer["status"]?.cell ?? "-")
-        if case .array(let sources)? = answer["sources"], !sources.isEmpty {
-            var table = Table(["SOURCE", "STATE", "LAST SUCCESS", "ERRORS", "REQUESTS", "TOTAL ERRORS", "NEXT ATTEMPT", "LAST ERROR"])
-            for s in sources {
-                table.add([
-                    s["name"]?.cell ?? "-",
-                    s["state"]?.cell ?? "-",
-                    s["last_success"]?.cell ?? "-",
-                    s["consecutive_errors"]?.cell ?? "-",
-                    s["requests"]?.cell ?? "-",
-                    s["errors"]?.cell ?? "-",
-                    age(s["next_attempt_ms"]),
-                    s["last_error"].map { $0 == .null ? "" : $0.cell } ?? "",
-                ])
-            }
-            out += "\n\n" + table.rendered
-        }
+        if let table = sourceTable(answer["sources"], heading: "SOURCE") { out += "\n\n" + table }
         if case .array(let pairs)? = answer["pairs"], !pairs.isEmpty {
             var table = Table(["PAIR", "STATUS", "AGE"])
             for p in pairs {
@@ -72,7 +58,42 @@ enum Render {
             }
             out += "\n\n" + table.rendered
         }
+        if let table = sourceTable(answer["vol_sources"], heading: "VOL SOURCE") { out += "\n\n" + table }
+        if case .array(let surfaces)? = answer["vol"], !surfaces.isEmpty {
+            // AGE is since the surface was fitted; "-" when unavailable (nothing served, as a mark without a price).
+            var table = Table(["UNDERLYING", "VOL STATUS", "AGE", "EXPIRIES", "SOURCES", "REASON"])
+            for v in surfaces {
+                table.add([
+                    v["underlying"]?.cell ?? "-",
+                    v["status"]?.cell ?? "-",
+                    v["age_ms"].map { $0 == .null ? "-" : age($0) } ?? "-",
+                    v["expiries"]?.cell ?? "-",
+                    "\(v["sources_used"]?.cell ?? "?")/\(v["sources_total"]?.cell ?? "?")",
+                    v["reason"].map { $0 == .null ? "" : $0.cell } ?? "",
+                ])
+            }
+            out += "\n\n" + table.rendered
+        }
         return out
+    }
+
+    /// One row per source (price `sources` or `vol_sources`: the daemon gives both the same shape).
+    private static func sourceTable(_ value: JSONValue?, heading: String) -> String? {
+        guard case .array(let sources)? = value, !sources.isEmpty else { return nil }
+        var table = Table([heading, "STATE", "LAST SUCCESS", "ERRORS", "REQUESTS", "TOTAL ERRORS", "NEXT ATTEMPT", "LAST ERROR"])
+        for s in sources {
+            table.add([
+                s["name"]?.cell ?? "-",
+                s["state"]?.cell ?? "-",
+                s["last_success"]?.cell ?? "-",
+                s["consecutive_errors"]?.cell ?? "-",
+                s["requests"]?.cell ?? "-",
+                s["errors"]?.cell ?? "-",
+                age(s["next_attempt_ms"]),
+                s["last_error"].map { $0 == .null ? "" : $0.cell } ?? "",
+            ])
+        }
+        return table.rendered
     }
 
     /// `calibration`: the book summary, then per account its observations, exceedances, p-values and zone.

@@ -184,5 +184,13 @@ struct BacktestCLITests {
         #expect(s2 == 1)
         #expect(o2.contains("bad.ndjson:2") && o2.contains("DOGE"), "\(o2)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/out/report.json"), "nothing written on bad input")
+        // An option cannot be back-tested on prices alone: refused, naming the line and the option.
+        try (Self.accounts[0] + "\n" + #"{"id":"opt","collateral":[{"asset":"USD","amount":"1000"}],"positions":[{"option":"BTC-25DEC26-60000-C","quantity":"-1","entry_price":"100"}]}"#)
+            .write(toFile: dir + "/opt.ndjson", atomically: true, encoding: .utf8)
+        let (s3, o3) = try run(["backtest", "--config", dir + "/oracles.toml", "--history", dir + "/closes.csv",
+                                "--accounts", dir + "/opt.ndjson", "--out", dir + "/out"])
+        #expect(s3 == 1)
+        #expect(o3.contains("opt.ndjson:2") && o3.contains("BTC-25DEC26-60000-C") && o3.contains("volatility"), "\(o3)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out/report.json"))
     }
 }

@@ -58,7 +58,8 @@ import Testing
         let names = blocks.map { String($0.prefix { !$0.isNewline }) }
         for required in ["OraclePairNotOk", "OracleSourceQuarantined", "OracleSpoolDeferred", "OracleNoticesUndelivered",
                          "OracleWatchdogNearLimit", "OracleCalibrationRed", "OracleMassCallEvent", "OracleStoreCommitFailures",
-                         "OracleClusterLeasesLost"] {
+                         "OracleClusterLeasesLost", "OracleVolSurfaceNotOk", "OracleVolSurfaceUnavailable", "OracleVolSurfaceOld",
+                         "OracleVolSourcesAllFailing"] {
             #expect(names.contains(required), "no alert \(required)")
         }
         let lines = tests.components(separatedBy: "\n")
@@ -101,7 +102,8 @@ import Testing
         }
         // The panels the operator asked for.
         let titles = panels.compactMap { $0["title"] as? String }.joined(separator: "|").lowercased()
-        for want in ["mark", "status per pair", "source health", "latency", "level", "notice latency", "sweep", "calibration", "spool", "shards"] {
+        for want in ["mark", "status per pair", "source health", "latency", "level", "notice latency", "sweep", "calibration", "spool", "shards",
+                     "vol surface status", "vol surface age", "vol sources"] {
             #expect(titles.contains(want), "no panel about \(want): \(titles)")
         }
     }
@@ -127,6 +129,47 @@ import Testing
         let check = await runCommand(promtool, ["check", "rules", dir + "/dash.yml"])
         #expect(check.status == 0, "a dashboard expression does not parse:\n\(check.output)")
         #expect(check.output.contains("\(exprs.count) rules found"), "\(check.output)")
+    }
+
+    /// The vol alerts' inputs behave as the rules assume, on a real daemon whose every vol source dies
+    /// (the fake venue is killed): `oracled_vol_surface_sources_used` drops to 0 while the last surface
+    /// is held `stale` (OracleVolSourcesAllFailing), its age grows (OracleVolSurfaceOld), and after
+    /// `hold` the status is `unavailable` with age `+Inf` (OracleVolSurfaceUnavailable; excluded from
+    /// OracleVolSurfaceOld by `< +Inf`).
+    @Test func volAlertInputsBehaveAsTheRulesAssume() async throws {
+        let dir = makeTempDir("volalerts")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let venue = try await FakeVenue(dir: dir)
+        defer { venue.child.kill(SIGKILL) }
+        let config = VolEndToEndTests.config(dir: dir, venueURL: venue.baseURL) + "\nhold = \"3s\"\n"
+        try config.write(toFile: dir + "/oracles.toml", atomically: true, encoding: .utf8)
+        let daemon = try ChildProcess(Binaries.path("oracled"), ["run", "--config", dir + "/oracles.toml"], logPath: dir + "/oracled.log")
+        defer { daemon.kill(SIGKILL) }
+        let client = UnixHTTPClient(path: dir + "/oracled.sock")
+        func sample(_ series: String) -> String? {
+            guard let text = try? client.request("GET", "/metrics").body else { return nil }
+            return text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.map { String($0.split(separator: " ")[1]) }
+        }
+        #expect(await eventually(timeout: 30, interval: 0.25) {
+            sample(#"oracled_vol_surface_status{underlying="BTC",status="ok"}"#) == "1" && sample(#"oracled_vol_surface_sources_used{underlying="BTC"}"#) == "3"
+        }, "\(daemon.log.suffix(1500))")
+        #expect(sample(#"oracled_vol_surface_age_seconds{underlying="BTC"}"#).flatMap(Double.init).map { $0 < 1 } == true)
+
+        venue.child.kill(SIGKILL)
+        var age1: Double?
+        #expect(await eventually(timeout: 10, interval: 0.1) {
+            age1 = sample(#"oracled_vol_surface_age_seconds{underlying="BTC"}"#).flatMap(Double.init)
+            return sample(#"oracled_vol_surface_status{underlying="BTC",status="stale"}"#) == "1"
+                && sample(#"oracled_vol_surface_sources_used{underlying="BTC"}"#) == "0"
+        }, "not stale with 0 sources used: \(daemon.log.suffix(1500))")
+        try await Task.sleep(for: .milliseconds(700))
+        let age2 = sample(#"oracled_vol_surface_age_seconds{underlying="BTC"}"#).flatMap(Double.init)
+        #expect(age1 != nil && age2 != nil && age2! > age1! + 0.4, "the held surface's age does not grow: \(String(describing: age1)) → \(String(describing: age2))")
+        #expect(await eventually(timeout: 10, interval: 0.2) {
+            sample(#"oracled_vol_surface_status{underlying="BTC",status="unavailable"}"#) == "1"
+                && sample(#"oracled_vol_surface_age_seconds{underlying="BTC"}"#) == "+Inf"
+                && sample(#"oracled_vol_surface_sources_used{underlying="BTC"}"#) == "0"
+        }, "not unavailable with +Inf age after hold")
     }
 
     /// The rules and the dashboard cannot drift from the code: every `oracled_…` name they use is in a

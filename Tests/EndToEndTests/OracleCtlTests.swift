@@ -87,6 +87,73 @@ struct OracleCtlTests {
         #expect(nodaemon.contains("nothing.sock") && nodaemon.contains("is oracled running"), "\(nodaemon)")
     }
 
+    /// `oraclectl health` with a `[[vol]]` block: the vol sources in the price sources' columns and,
+    /// per underlying, the surface's status, age, expiries and sources used; `--json` carries the same
+    /// `vol_sources` and `vol`. A failing vol venue shows in its row while the surface stays ok.
+    @Test func healthShowsVolSourcesAndSurfaces() async throws {
+        let dir = makeTempDir("ctlvol")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let venue = try await FakeVenue(dir: dir)
+        defer { venue.child.kill(SIGKILL) }
+        let configPath = dir + "/oracles.toml"
+        try VolEndToEndTests.config(dir: dir, venueURL: venue.baseURL).write(toFile: configPath, atomically: true, encoding: .utf8)
+        let daemon = try ChildProcess(Binaries.path("oracled"), ["run", "--config", configPath], logPath: dir + "/oracled.log")
+        defer { daemon.kill(SIGKILL) }
+        let sock = ["--socket", dir + "/oracled.sock"]
+        let client = UnixHTTPClient(path: dir + "/oracled.sock")
+        let volNames = ["deribit-opt", "okx-opt", "bybit-opt", "deribit-dvol"]
+
+        /// The whitespace-separated cells of the table row that starts with `first`.
+        func row(_ text: String, _ first: String) -> [String]? {
+            text.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }.first { $0.first == first }
+        }
+        // Waits for the three option venues in every expiry (DVOL stands by: 3 of 4 used).
+        #expect(await eventually(timeout: 30, interval: 0.25) {
+            guard let v = (try? client.request("GET", "/v1/health").json)?["vol"] as? [[String: Any]], let btc = v.first else { return false }
+            return btc["status"] as? String == "ok" && btc["expiries"] as? Int == 3 && btc["sources_used"] as? Int == 3
+        }, "\(daemon.log.suffix(1500))")
+
+        let (s1, human) = try await ctl(["health"] + sock)
+        #expect(s1 == 0, "\(human)")
+        #expect(human.contains("VOL SOURCE") && human.contains("VOL STATUS"), "\(human)")
+        // Price sources keep their own table: coinbase is under SOURCE, the vol sources under VOL SOURCE.
+        let volTable = human.components(separatedBy: "VOL SOURCE").last ?? ""
+        #expect(!volTable.contains("coinbase"), "\(human)")
+        for name in volNames {
+            let cells = row(volTable, name)
+            #expect(cells?[1] == "ok", "\(name): \(String(describing: cells))\n\(human)")
+            #expect(cells.flatMap { Int($0[4]) }.map { $0 > 0 } == true, "\(name) has no requests: \(human)")
+        }
+        // UNDERLYING, VOL STATUS, AGE (fitted within the last poll intervals), EXPIRIES, SOURCES used/total.
+        let btc = try #require(row(human, "BTC"), "\(human)")
+        #expect(btc.count >= 5 && btc[1] == "ok" && btc[3] == "3" && btc[4] == "3/4", "\(btc)")
+        #expect(btc.count >= 3 && (btc[2].hasSuffix("ms") || (btc[2].hasSuffix("s") && !btc[2].contains("m"))), "age \(btc)")
+
+        let (s2, json) = try await ctl(["health", "--json"] + sock)
+        #expect(s2 == 0)
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], "\(json)")
+        #expect((obj["vol_sources"] as? [[String: Any]])?.map { $0["name"] as? String ?? "" } == volNames, "\(json)")
+        let vol = (obj["vol"] as? [[String: Any]])?.first
+        #expect(vol?["underlying"] as? String == "BTC" && vol?["status"] as? String == "ok" && vol?["age_ms"] is Int, "\(json)")
+
+        // OKX answers 503: its row leaves `ok` and counts errors with the HTTP status as last error; BTC stays ok on two venues.
+        _ = try venue.control("/_control/vol?fail=okx")
+        var last = ""
+        var okxDown = false
+        let deadline = Date().addingTimeInterval(20)
+        while !okxDown && Date() < deadline {
+            last = try await ctl(["health"] + sock).output
+            let table = last.components(separatedBy: "VOL SOURCE").last ?? ""
+            if let okx = row(table, "okx-opt"), okx.count > 5, okx[1] != "ok", (Int(okx[3]) ?? 0) > 0, row(last, "BTC")?[1] == "ok" {
+                okxDown = true
+            } else {
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
+        #expect(okxDown, "\(last)")
+        #expect(last.contains("503"), "the last error names the HTTP status: \(last)")
+    }
+
     /// Issue 11: `--socket` and `--json` before or after the subcommand (as systemctl and kubectl take
     /// them), `$ORACLED_SOCKET` as the default, the flag over the environment, and help and errors
     /// that still name the options.

@@ -118,7 +118,7 @@ import Testing
         for run in 1...2 {
             let r = await runCommand(oracled, ["replay", tape, "--config", configPath, "--accounts", dir + "/accounts.ndjson", "--out", dir + "/out\(run)"], timeout: 60)
             #expect(r.status == 0, "\(r.output)")
-            outputs.append(try ["marks.jsonl", "notices.jsonl", "summary.json", "report.html"].map {
+            outputs.append(try ["marks.jsonl", "notices.jsonl", "vol.jsonl", "summary.json", "report.html"].map {
                 try Data(contentsOf: URL(fileURLWithPath: dir + "/out\(run)/" + $0))
             })
         }
@@ -153,7 +153,7 @@ import Testing
             #expect(expected < 1.10 && expected >= 1.00)
         }
         #expect(!notices.contains { $0["account"] as? String == "acct-fine" })
-        let html = String(decoding: outputs[0][3], as: UTF8.self)
+        let html = String(decoding: outputs[0][4], as: UTF8.self)
         #expect(html.contains("<svg") && !html.contains("http://") && !html.contains("https://") && !html.contains("<script"))
 
         // A torn last record (a crash mid-append) is reported and ignored, not an error.

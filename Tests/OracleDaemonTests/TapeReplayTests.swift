@@ -146,8 +146,9 @@ import Testing
     }
 
     /// A `[[vol]]` source's response (a whole option chain) is counted as vol, not skipped, and leaves
-    /// the marks alone; without the `[[vol]]` block it is an unknown source (skipped). Never an error.
-    @Test func volResponsesAreCountedNotReplayed() throws {
+    /// the marks alone; an empty chain makes an unavailable surface, never an error. (It was only
+    /// counted before surfaces were replayed; VolReplayTests has the surfaces themselves.)
+    @Test func volResponsesAreCountedAndLeaveTheMarksAlone() throws {
         let vol = Self.toml + """
 
         [[vol]]
@@ -162,6 +163,7 @@ import Testing
         #expect(withVol.stats.volResponses == 1 && withVol.stats.skippedResponses == 0)
         #expect(withVol.stats.sources["deribit-opt"]?.responses == 1)
         #expect(c?.marks.map(\.pair) == ["BTC-USD"])
+        #expect(c?.vol.map(\.status) == [.unavailable])
         var without = try TapeReplay(config: try ConfigLoader.parse(Self.toml, file: "test.toml"), accounts: nil)
         _ = without.feed(.response(chain))
         _ = without.feed(.cycle(TapeCycle(wallMs: Self.t0 + 1, monoMs: 1)))

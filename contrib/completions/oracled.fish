@@ -97,7 +97,7 @@ complete -c 'oracled' -n '__oracled_should_offer_completions_for_positional "ora
 complete -c 'oracled' -n '__oracled_should_offer_completions_for_positional "oracled" -eq 1' -fa 'probe' -d 'Fetch one quote from a configured source, or parse a saved response body.'
 complete -c 'oracled' -n '__oracled_should_offer_completions_for_positional "oracled" -eq 1' -fa 'backtest' -d 'Replay a price history through the margin model and level machine; write DIR/report.json and DIR/report.html.'
 complete -c 'oracled' -n '__oracled_should_offer_completions_for_positional "oracled" -eq 1' -fa 'record' -d 'Fetch the configured venues and record every response to a tape until SIGINT/SIGTERM (no API, no margin desk).'
-complete -c 'oracled' -n '__oracled_should_offer_completions_for_positional "oracled" -eq 1' -fa 'replay' -d 'Replay a tape through the aggregation and the margin trigger on the tape\'s clock; write marks, notices, summary and report.html into DIR.'
+complete -c 'oracled' -n '__oracled_should_offer_completions_for_positional "oracled" -eq 1' -fa 'replay' -d 'Replay a tape through the aggregation and the margin trigger on the tape\'s clock; rebuild its volatility surfaces; write marks, notices, vol surfaces, summary and report.html into DIR.'
 complete -c 'oracled' -n '__oracled_should_offer_completions_for_positional "oracled" -eq 1' -fa 'option' -d 'Price a European option under Black-76 and print its Greeks, to check the daemon\'s numbers by hand.'
 complete -c 'oracled' -n '__oracled_should_offer_completions_for_positional "oracled" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'oracled' -n '__oracled_should_offer_completions_for_flags_or_options "oracled run" c config' -l 'config' -s 'c' -d 'Path to oracles.toml.' -rfka ''

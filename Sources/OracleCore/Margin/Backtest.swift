@@ -57,7 +57,8 @@ public enum Backtest {
             for c in a.collateral where c.amount.value != 0 {
                 if let pair = universe.collateralPair(c.asset) { h.append((pair, c.amount.value)) }
             }
-            for p in a.positions where p.quantity.value != 0 { h.append((p.pair, p.quantity.value)) }
+            // Options are refused before this (`oracled backtest` names them): nothing values them here.
+            for p in a.positions where p.quantity.value != 0 && p.option == nil { h.append((p.pair, p.quantity.value)) }
             return Book(account: a, pairs: pairs, key: pairs.joined(separator: ","), holdings: h,
                         machine: LevelMachine(thresholds: LevelThresholds(policy: policy, overrides: a.thresholds)))
         }

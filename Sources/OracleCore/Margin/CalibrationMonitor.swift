@@ -123,6 +123,9 @@ public struct CalibrationMonitor: Sendable {
     /// The observation starting now: the holdings at this slot's prices and the VaR for one interval.
     private func open(_ a: Snapshot, slot: Int64, universe: MarginUniverse) -> Pending? {
         guard let v = a.valueAtRisk, v.isFinite, v >= 0 else { return nil }
+        // An option's realised P&L depends on how volatility moved too, which the held prices here do
+        // not record: quantity × Δprice would judge its VaR against a wrong P&L. Not back-tested.
+        guard !a.account.hasOptions else { return nil }
         var holdings: [Holding] = []
         for c in a.account.collateral where c.amount.value != 0 {
             guard let pair = universe.collateralPair(c.asset) else { continue }

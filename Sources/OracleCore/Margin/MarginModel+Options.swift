@@ -24,7 +24,7 @@ public struct OptionMarket: Sendable {
 ///
 /// - **Value**: Black-76 per contract with F = the underlying's mark (mid: the forward is the
 ///   oracle's price, its confidence interval is not applied to options), σ = the surface at the
-///   option's strike and expiry, r = `[margin] option_grid.rate` (0), T = ACT/365 from `nowMs`; at or
+///   option's strike and expiry, r = `[margin] option_rate` (0), T = ACT/365 from `nowMs`; at or
 ///   after expiry the intrinsic value at the mark. Equity += quantity × (value − entry premium).
 /// - **Requirement**: per underlying the account holds options on, all its positions on that
 ///   underlying — options and linear — are margined together by `ScenarioGrid` (correlated
@@ -38,7 +38,7 @@ extension MarginModel {
                            rate: Double) -> Result<Valuation.PositionLine, OptionRefusal> {
         let name = o.venueName
         guard let market else {
-            return .failure(OptionRefusal("\(name) cannot be valued: no volatility is configured for options ([[vol]] for \(o.underlying))"))
+            return .failure(OptionRefusal("\(name) cannot be valued: no volatility source for options (a [[vol]] block serving \(o.underlying))"))
         }
         let q = p.quantity.value, entry = p.entryPrice.value
         let years = Black76.years(from: market.nowMs, to: o.expiryMs)

@@ -14,6 +14,11 @@ public struct SurfaceVolatility: VolatilityLookup, Sendable, Equatable {
     public var surfaces: [String: VolSurface]
     /// Position pair ("BTC-USD") → `[[vol]] underlying` ("BTC").
     public var underlyingByPair: [String: String]
+    /// Per underlying, the oldest surface (now − built time) still used. A held surface keeps its
+    /// build time and turns `unavailable` after `hold`; if the `[[vol]]` loop itself stopped, nothing
+    /// would ever say so, and an hours-old "ok" surface would keep valuing options. The daemon sets
+    /// hold + 2 × poll_interval + 5 s; absent: no limit (tests, `oracled option`).
+    public var maxAgeMs: [String: Int64] = [:]
 
     public init(surfaces: [VolSurface], underlyingByPair: [String: String]) {
         var byName: [String: VolSurface] = [:]
@@ -35,6 +40,7 @@ public struct SurfaceVolatility: VolatilityLookup, Sendable, Equatable {
 
     public func volatility(underlying pair: String, strike: Double, expiryMs: Int64, forward: Double, nowMs: Int64) -> Double? {
         guard let surface = surface(forPair: pair) else { return nil }
+        if let limit = maxAgeMs[surface.underlying], nowMs - surface.builtAtMs > limit { return nil }
         return surface.volatility(strike: strike, expiryMs: expiryMs, forward: forward, nowMs: nowMs)
     }
 }

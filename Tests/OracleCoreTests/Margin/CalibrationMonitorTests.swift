@@ -47,6 +47,20 @@ import Testing
         #expect(m.calibration("book") == nil && m.accounts.isEmpty)
     }
 
+    /// An option's realised P&L needs the volatility path too: the monitor does not judge its VaR
+    /// against quantity × Δprice (which would count 5 short calls as 5 short BTC).
+    @Test func accountsHoldingOptionsAreNotBackTested() {
+        let u = F.universe()
+        var m = monitor()
+        var a = F.account("opt", collateral: [("USD", "5000")], positions: [("BTC-USD", "1", "30000")])
+        let o = OptionContract(underlying: "BTC-USD", right: .call, strike: F.num("30000"), expiryMs: 1_800_000_000_000)
+        a.positions.append(Position(option: o, quantity: F.num("-5"), entryPrice: F.num("900")))
+        let snap = [CalibrationMonitor.Snapshot(id: "opt", account: a, valueAtRisk: 10)]
+        m.priceRecorded(pair: "BTC-USD", price: 30_000, slot: 0, affected: snap, universe: u)
+        #expect(m.priceRecorded(pair: "BTC-USD", price: 20_000, slot: 1, affected: snap, universe: u) == 0)
+        #expect(m.calibration("opt") == nil && m.summary.observations == 0)
+    }
+
     @Test func noVaRNoObservationAndWindowIsBounded() {
         let u = F.universe()
         var m = monitor(horizonIntervals: 1)

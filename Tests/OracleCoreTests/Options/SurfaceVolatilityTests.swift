@@ -63,6 +63,20 @@ import Testing
         #expect(Self.lookup([empty]).volatility(underlying: "BTC-USD", strike: 90_000, expiryMs: V.exp1, forward: 100_000, nowMs: V.now) == nil)
     }
 
+    /// A surface whose loop stopped keeps its last "ok" status forever: past `maxAgeMs` it is not used.
+    @Test func aSurfaceOlderThanItsLimitIsNotUsed() {
+        let surface = Self.btcSurface()
+        var vols = Self.lookup([surface])
+        vols.maxAgeMs = ["BTC": 60_000]
+        func at(_ ms: Int64) -> Double? {
+            vols.volatility(underlying: "BTC-USD", strike: 90_000, expiryMs: V.exp1, forward: 100_000, nowMs: surface.builtAtMs + ms)
+        }
+        #expect(at(60_000) != nil)
+        #expect(at(60_001) == nil)
+        vols.maxAgeMs = [:]
+        #expect(at(3_600_000) != nil)   // no limit set: tests and `oracled option` use a surface as given
+    }
+
     @Test func theGridValuesOnTheSurfaceAndRefusesWithoutOne() throws {
         let contract = OptionContract(underlying: "BTC-USD", right: .call, strike: VenueNumber("90000")!, expiryMs: V.exp1)
         let position = GridPosition(option: contract, quantity: -2, entryPrice: 12_000)
