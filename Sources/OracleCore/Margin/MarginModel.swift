@@ -293,7 +293,7 @@ public struct MarginModel: Sendable {
                 shortfall = 0
             } else if let snapshot, have >= need {
                 let outcome = portfolioRequirement(snapshot: snapshot, lines: lines, collateral: collateralExposure,
-                                                   standardMaintenance: stdMaint, addOns: addOns)
+                                                   standardMaintenance: stdMaint, addOns: addOns, optionNowMs: options?.nowMs)
                 switch outcome {
                 case let .success(r):
                     valueAtRisk = r.valueAtRisk
