@@ -49,6 +49,7 @@ extension Notice {
         s += ",\"mass_call\":" + (flags.contains(.massCall) ? "true" : "false")
         s += ",\"deadline_expired\":" + (flags.contains(.deadlineExpired) ? "true" : "false")
         s += ",\"liquidation_deferred\":" + (flags.contains(.liquidationDeferred) ? "true" : "false")
+        if !settlements.isEmpty { s += ",\"settlements\":" + OptionSettlement.jsonArray(settlements) }
         return s + "}"
     }
 
@@ -60,6 +61,7 @@ extension Notice {
         if let d = deadlineMs { s += " deadline \(RFC3339.format(ms: d))" }
         if flags.contains(.massCall) { s += " MASS-CALL" }
         if flags.contains(.liquidationDeferred) { s += " liquidation-deferred" }
+        for x in settlements { s += " " + x.syslogText(currency: currency) }
         return s
     }
 }

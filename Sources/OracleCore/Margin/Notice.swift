@@ -63,6 +63,8 @@ public struct Notice: Sendable, Equatable {
     public var marks: [MarkRef]
     public var risk: Risk
     public var flags: NoticeFlags
+    /// Options settled at expiry by the event behind this notice (written only when not empty).
+    public var settlements: [OptionSettlement] = []
 
     public init(id: String, account: String, level: MarginLevel, createdAtMs: Int64, currency: String,
                 equity: Double, maintenanceRequirement: Double, initialRequirement: Double, ratio: Double,

@@ -1,0 +1,156 @@
+import Foundation
+import Testing
+@testable import OracleCore
+
+/// Expiry settlement (docs/option-expiry.md): figures recomputed here by hand — intrinsic value,
+/// realised cash q × (intrinsic − entry premium), the balance after, equity unchanged across the
+/// settlement — not with the code under test.
+@Suite struct OptionExpiryTests {
+    typealias F = MarginFixtures
+    static let day: Int64 = 86_400_000
+    /// 2026-12-24T08:00:00Z; the options below expire one day later, 2026-12-25T08:00:00Z.
+    static let now: Int64 = 1_798_099_200_000
+    static let expiry = now + day
+
+    static func n(_ x: Double) -> VenueNumber { VenueNumber(text: DecimalText.format(x, maxFractionDigits: 8), value: x) }
+
+    static func option(_ right: OptionRight, _ strike: Double, expiry: Int64 = expiry) -> OptionContract {
+        OptionContract(underlying: "BTC-USD", right: right, strike: n(strike), expiryMs: expiry)
+    }
+
+    static func evaluator(btc: Double?, status: Mark.Status = .ok) -> MarginEvaluator {
+        var e = MarginEvaluator(universe: F.universe())
+        e.volatility = FlatVolatility(["BTC-USD": 0.5])
+        _ = e.marksUpdated(F.marks(F.mark("BTC-USD", btc, status: status)), nowMs: now)
+        return e
+    }
+
+    static func usd(_ a: Account) -> Double? { a.collateral.first { $0.asset == "USD" }?.amount.value }
+
+    @Test func aShortCallInTheMoneyDebitsItsRealisedLossAndLeavesEquityUnchanged() throws {
+        // Short 5 calls K = 60 000 sold at 2 100; BTC marks 64 000 at expiry.
+        let account = Account(id: "short-call", collateral: [CollateralBalance(asset: "USD", amount: Self.n(50_000))],
+                              positions: [Position(option: Self.option(.call, 60_000), quantity: Self.n(-5), entryPrice: Self.n(2_100))])
+        var e = Self.evaluator(btc: 64_000)
+        _ = e.put([account], nowMs: Self.now)
+        // Before expiry nothing settles, and the scan is free: the next expiry is known.
+        #expect(e.nextExpiryMs == Self.expiry)
+        #expect(e.deadlineTick(nowMs: Self.expiry - 1).settlements.isEmpty)
+        #expect(e.accounts["short-call"]?.hasOptions == true)
+
+        let at = Self.expiry + 5_000
+        // Equity the instant before settlement: the expired option at intrinsic, against its premium.
+        let intrinsic = 64_000.0 - 60_000          // 4 000 per contract
+        let equityBefore = 50_000 + -5 * (intrinsic - 2_100)   // 40 500
+        let before = try #require(e.value("short-call", nowMs: at))
+        #expect(abs(before.equity - equityBefore) < 1e-6)
+
+        let out = e.deadlineTick(nowMs: at)
+        let s = try #require(out.settlements.first)
+        #expect(out.settlements.count == 1)
+        #expect(s.account == "short-call" && s.name == "BTC-25DEC26-60000-C" && s.method == "mark")
+        #expect(s.settlementPrice == 64_000 && s.intrinsic == 4_000)
+        #expect(s.value == -20_000)                 // q × intrinsic = −5 × 4 000
+        #expect(s.cash == -9_500)                   // −5 × (4 000 − 2 100)
+        #expect(s.balanceBefore == 50_000 && s.balanceAfter == 40_500)
+        #expect(s.atMs == at)
+        let settled = try #require(e.accounts["short-call"])
+        #expect(!settled.hasOptions && settled.positions.isEmpty)
+        #expect(settled.collateral.first?.amount.text == "40500")
+        #expect(out.settledAccounts.map(\.after) == [settled])
+        #expect(out.settledAccounts.first?.before == account)
+        // Re-valued at once: the same equity, no requirement left.
+        let v = try #require(e.valuations["short-call"])
+        #expect(abs(v.equity - equityBefore) < 1e-6)
+        #expect(v.maintenanceRequirement == 0)
+        #expect(e.nextExpiryMs == nil)
+        // The stored form round-trips through the API's reader.
+        #expect(try AccountJSON.decode(AccountJSON.encode(settled), universe: e.universe) == settled)
+    }
+
+    @Test func aLongPutOutOfTheMoneyExpiresWorthlessAndSettlesOnce() throws {
+        // Long 2 puts K = 50 000 bought at 800; BTC at 64 000: worthless, the premium is the loss.
+        let account = Account(id: "long-put", collateral: [CollateralBalance(asset: "USD", amount: Self.n(10_000))],
+                              positions: [Position(option: Self.option(.put, 50_000), quantity: Self.n(2), entryPrice: Self.n(800))])
+        var e = Self.evaluator(btc: 64_000)
+        _ = e.put([account], nowMs: Self.now)
+        let out = e.expiryTick(nowMs: Self.expiry)     // exactly at expiry settles
+        let s = try #require(out.settlements.first)
+        #expect(s.intrinsic == 0 && s.value == 0)
+        #expect(s.cash == -1_600)                    // 2 × (0 − 800)
+        #expect(Self.usd(try #require(e.accounts["long-put"])) == 8_400)
+        #expect(e.valuations["long-put"]?.equity == 8_400)
+        // Settles once: later ticks (and a sweep) find nothing to settle and leave the balance.
+        #expect(e.expiryTick(nowMs: Self.expiry + 1_000).settlements.isEmpty)
+        #expect(e.deadlineTick(nowMs: Self.expiry + 2_000).settlements.isEmpty)
+        #expect(e.sweepTick(nowMs: Self.expiry + 3_000).actions.settlements.isEmpty)
+        #expect(Self.usd(try #require(e.accounts["long-put"])) == 8_400)
+    }
+
+    @Test func anUnpriceableMarkDefersSettlementToTheFirstPriceableOne() throws {
+        let account = Account(id: "wait", collateral: [CollateralBalance(asset: "USD", amount: Self.n(20_000))],
+                              positions: [Position(option: Self.option(.put, 70_000), quantity: Self.n(-1), entryPrice: Self.n(3_000))])
+        var e = Self.evaluator(btc: 64_000)
+        _ = e.put([account], nowMs: Self.now)
+        _ = e.marksUpdated(F.marks(F.mark("BTC-USD", nil, status: .stale)), nowMs: Self.expiry - 1_000)
+        let waiting = e.deadlineTick(nowMs: Self.expiry + 1_000)
+        #expect(waiting.settlements.isEmpty && waiting.settledAccounts.isEmpty)
+        #expect(e.accounts["wait"]?.hasOptions == true)
+        #expect(e.awaitingSettlement["wait"] != nil)
+        #expect(e.nextExpiryMs == Self.expiry + 1_000)   // keeps the scan due
+        // A stale mark with a price is still not a settlement price.
+        var stale = F.mark("BTC-USD", 66_000, status: .stale)
+        stale.seq = 2
+        _ = e.marksUpdated(["BTC-USD": stale], nowMs: Self.expiry + 2_000)
+        #expect(e.deadlineTick(nowMs: Self.expiry + 3_000).settlements.isEmpty)
+        // The first priceable mark (after expiry) is the settlement price: 70 000 − 63 000 = 7 000.
+        var back = F.mark("BTC-USD", 63_000)
+        back.seq = 3
+        _ = e.marksUpdated(["BTC-USD": back], nowMs: Self.expiry + 60_000)
+        let out = e.deadlineTick(nowMs: Self.expiry + 61_000)
+        let s = try #require(out.settlements.first)
+        #expect(s.settlementPrice == 63_000 && s.intrinsic == 7_000)
+        #expect(s.cash == -4_000)                    // −1 × (7 000 − 3 000)
+        #expect(Self.usd(try #require(e.accounts["wait"])) == 16_000)
+        #expect(e.awaitingSettlement.isEmpty && e.nextExpiryMs == nil)
+    }
+
+    @Test func aDebtBeyondTheCashStaysOnTheCashLineAndTheNoticeSaysSo() throws {
+        // Short 5 calls K = 40 000 sold at 24 100, hedged by 5 BTC long at 64 000; 2 000 USD cash.
+        // Settled at 64 000: cash = −5 × (24 000 − 24 100) = +500 … so make the premium small:
+        // sold at 100, cash = −5 × (24 000 − 100) = −119 500, balance 2 000 − 119 500 = −117 500.
+        // The hedge gained nothing (entry = mark), so equity = −117 500 + 0: liquidation level.
+        let account = Account(id: "debt", collateral: [CollateralBalance(asset: "USD", amount: Self.n(2_000))],
+                              positions: [Position(option: Self.option(.call, 40_000), quantity: Self.n(-5), entryPrice: Self.n(100)),
+                                          Position(pair: "BTC-USD", quantity: Self.n(5), entryPrice: Self.n(64_000))])
+        var e = Self.evaluator(btc: 64_000)
+        _ = e.put([account], nowMs: Self.now)
+        let out = e.deadlineTick(nowMs: Self.expiry + 1_000)
+        #expect(out.settlements.first?.cash == -119_500)
+        let settled = try #require(e.accounts["debt"])
+        #expect(Self.usd(settled) == -117_500)
+        #expect(settled.positions.count == 1 && settled.positions[0].option == nil)
+        // The negative cash line is accepted back by the reader (margin currency only).
+        #expect(try AccountJSON.decode(AccountJSON.encode(settled), universe: e.universe) == settled)
+        let v = try #require(e.valuations["debt"])
+        #expect(abs(v.equity - -117_500) < 1e-6)
+        #expect(abs(v.maintenanceRequirement - 0.05 * 5 * 64_000) < 1e-6)   // 16 000, standard rate
+        // It was called (or liquidated) by that evaluation, and the notice names the settlement.
+        let notice = try #require(out.notices.first { $0.account == "debt" })
+        #expect(notice.settlements.map(\.name) == ["BTC-25DEC26-40000-C"])
+        let line = notice.jsonLine()
+        #expect(line.contains(#""settlements":[{"option":"BTC-25DEC26-40000-C","underlying":"BTC-USD","quantity":"-5","method":"mark","settlement_price":"64000","intrinsic":"24000","value":"-120000","entry_price":"100","cash":"-119500","balance":"-117500","settled_at":"2026-12-25T08:00:01Z"}]"#))
+        #expect(notice.syslogLine().contains("settled BTC-25DEC26-40000-C x-5 at 64000 cash -119500 USD"))
+        // Another asset may still not be negative.
+        #expect(throws: AccountError.self) {
+            try AccountJSON.decode(#"{"id":"a","collateral":[{"asset":"BTC","amount":"-1"}]}"#, universe: e.universe)
+        }
+    }
+
+    @Test func aNoticeWithoutSettlementsIsUnchanged() {
+        let account = F.account(collateral: [("USD", "1000")], positions: [("BTC-USD", "1", "64000")])
+        var e = Self.evaluator(btc: 64_000)
+        let out = e.put([account], nowMs: Self.now)
+        for n in out.notices { #expect(!n.jsonLine().contains("settlements")) }
+    }
+}
