@@ -33,7 +33,8 @@ extension MarginEvaluator {
             let (after, settlements, refused) = OptionSettlement.settle(account, nowMs: nowMs, currency: universe.currency) { pair in
                 MarginModel.isPriceable(marks[pair]) ? marks[pair]?.price : nil
             }
-            for r in refused { out.unpriced.append((r.account, r.reason)) }
+            // Said once per reason (the scan repeats every tick while an option waits).
+            for r in refused where awaitingSettlement[id] != r.reason { out.unpriced.append((r.account, r.reason)) }
             for p in after.positions {
                 guard let o = p.option else { continue }
                 if o.expiryMs > nowMs {
@@ -49,8 +50,9 @@ extension MarginEvaluator {
             do {
                 try AccountJSON.validate(after, universe: universe)
             } catch {
-                out.unpriced.append((id, "settlement refused: the settled account is invalid (\(error)); the options stay"))
-                waiting[id] = "settlement refused: \(error)"
+                let why = "settlement refused: the settled account is invalid (\(error)); the options stay"
+                if awaitingSettlement[id] != why { out.unpriced.append((id, why)) }
+                waiting[id] = why
                 continue
             }
             install(after)

@@ -115,11 +115,10 @@ import Testing
         #expect(e.awaitingSettlement.isEmpty && e.nextExpiryMs == nil)
     }
 
-    @Test func aDebtBeyondTheCashStaysOnTheCashLineAndTheNoticeSaysSo() throws {
-        // Short 5 calls K = 40 000 sold at 24 100, hedged by 5 BTC long at 64 000; 2 000 USD cash.
-        // Settled at 64 000: cash = −5 × (24 000 − 24 100) = +500 … so make the premium small:
-        // sold at 100, cash = −5 × (24 000 − 100) = −119 500, balance 2 000 − 119 500 = −117 500.
-        // The hedge gained nothing (entry = mark), so equity = −117 500 + 0: liquidation level.
+    @Test func aDebtBeyondTheCashStaysOnTheCashLine() throws {
+        // Short 5 calls K = 40 000 sold at 100, 5 BTC long at 64 000 beside them, 2 000 USD cash.
+        // Settled at 64 000: intrinsic 24 000, cash = −5 × (24 000 − 100) = −119 500, balance
+        // 2 000 − 119 500 = −117 500; the long gained nothing (entry = mark): equity −117 500.
         let account = Account(id: "debt", collateral: [CollateralBalance(asset: "USD", amount: Self.n(2_000))],
                               positions: [Position(option: Self.option(.call, 40_000), quantity: Self.n(-5), entryPrice: Self.n(100)),
                                           Position(pair: "BTC-USD", quantity: Self.n(5), entryPrice: Self.n(64_000))])
@@ -127,24 +126,50 @@ import Testing
         _ = e.put([account], nowMs: Self.now)
         let out = e.deadlineTick(nowMs: Self.expiry + 1_000)
         #expect(out.settlements.first?.cash == -119_500)
+        #expect(out.settlements.first?.value == -120_000)
         let settled = try #require(e.accounts["debt"])
         #expect(Self.usd(settled) == -117_500)
+        #expect(settled.collateral.first?.amount.text == "-117500")
         #expect(settled.positions.count == 1 && settled.positions[0].option == nil)
         // The negative cash line is accepted back by the reader (margin currency only).
         #expect(try AccountJSON.decode(AccountJSON.encode(settled), universe: e.universe) == settled)
         let v = try #require(e.valuations["debt"])
         #expect(abs(v.equity - -117_500) < 1e-6)
         #expect(abs(v.maintenanceRequirement - 0.05 * 5 * 64_000) < 1e-6)   // 16 000, standard rate
-        // It was called (or liquidated) by that evaluation, and the notice names the settlement.
-        let notice = try #require(out.notices.first { $0.account == "debt" })
-        #expect(notice.settlements.map(\.name) == ["BTC-25DEC26-40000-C"])
-        let line = notice.jsonLine()
-        #expect(line.contains(#""settlements":[{"option":"BTC-25DEC26-40000-C","underlying":"BTC-USD","quantity":"-5","method":"mark","settlement_price":"64000","intrinsic":"24000","value":"-120000","entry_price":"100","cash":"-119500","balance":"-117500","settled_at":"2026-12-25T08:00:01Z"}]"#))
-        #expect(notice.syslogLine().contains("settled BTC-25DEC26-40000-C x-5 at 64000 cash -119500 USD"))
+        #expect(e.machines["debt"]?.state.level.isCall == true)   // called before and after: equity is continuous
         // Another asset may still not be negative.
         #expect(throws: AccountError.self) {
             try AccountJSON.decode(#"{"id":"a","collateral":[{"asset":"BTC","amount":"-1"}]}"#, universe: e.universe)
         }
+    }
+
+    @Test func settlementThatLeavesAHedgeNakedCallsAndTheNoticeSaysSo() throws {
+        // Short 5 calls K = 40 000 sold at 24 100, hedged by 5 BTC long at 64 000; USD 17 000.
+        // Before expiry the grid margins the pair together (deep in the money: hedged; only the
+        // extreme −48 % move at a third counts, ≈ 11 000). Settled at 64 000: cash
+        // −5 × (24 000 − 24 100) = +500, balance 17 500, equity 17 500; the long alone then needs
+        // the standard 5 % × 5 × 64 000 = 16 000: ratio 17 500 / 16 000 = 1.09375 < call 1.10.
+        let account = Account(id: "hedge", collateral: [CollateralBalance(asset: "USD", amount: Self.n(17_000))],
+                              positions: [Position(option: Self.option(.call, 40_000), quantity: Self.n(-5), entryPrice: Self.n(24_100)),
+                                          Position(pair: "BTC-USD", quantity: Self.n(5), entryPrice: Self.n(64_000))])
+        var e = Self.evaluator(btc: 64_000)
+        let first = e.put([account], nowMs: Self.now)
+        #expect(!(e.machines["hedge"]?.state.level.isCall ?? true), "\(first.notices.map(\.level))")
+        let at = Self.expiry + 1_000
+        let out = e.deadlineTick(nowMs: at)
+        #expect(out.settlements.first?.cash == 500)
+        #expect(Self.usd(try #require(e.accounts["hedge"])) == 17_500)
+        let v = try #require(e.valuations["hedge"])
+        #expect(abs(v.equity - 17_500) < 1e-6)
+        #expect(abs(v.maintenanceRequirement - 16_000) < 1e-6)
+        #expect(abs(v.ratio - 17_500.0 / 16_000) < 1e-12)
+        let notice = try #require(out.notices.first { $0.account == "hedge" })
+        #expect(notice.level == .marginCall)
+        #expect(notice.settlements.map(\.name) == ["BTC-25DEC26-40000-C"])
+        #expect(out.levels.contains { $0.account == "hedge" })
+        let line = notice.jsonLine()
+        #expect(line.contains(#""settlements":[{"option":"BTC-25DEC26-40000-C","underlying":"BTC-USD","quantity":"-5","method":"mark","settlement_price":"64000","intrinsic":"24000","value":"-120000","entry_price":"24100","cash":"500","balance":"17500","settled_at":"2026-12-25T08:00:01Z"}]"#), "\(line)")
+        #expect(notice.syslogLine().contains("settled BTC-25DEC26-40000-C x-5 at 64000 cash 500 USD"))
     }
 
     @Test func aNoticeWithoutSettlementsIsUnchanged() {
