@@ -4,7 +4,7 @@ extension OptionSettlement {
     ///
     ///     [{"option":"BTC-25DEC26-60000-C","underlying":"BTC-USD","quantity":"-5","method":"mark",
     ///       "settlement_price":"64000","intrinsic":"4000","value":"-20000","entry_price":"2100",
-    ///       "cash":"-9500","balance":"15500","settled_at":"2026-12-25T08:00:05Z"}]
+    ///       "cash":"-9500","balance":"15500","settled_at":"2026-12-25T08:00:05.000Z"}]
     public static func jsonArray(_ list: [OptionSettlement]) -> String {
         "[" + list.map(\.json).joined(separator: ",") + "]"
     }

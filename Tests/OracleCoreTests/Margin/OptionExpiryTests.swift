@@ -168,7 +168,7 @@ import Testing
         #expect(notice.settlements.map(\.name) == ["BTC-25DEC26-40000-C"])
         #expect(out.levels.contains { $0.account == "hedge" })
         let line = notice.jsonLine()
-        #expect(line.contains(#""settlements":[{"option":"BTC-25DEC26-40000-C","underlying":"BTC-USD","quantity":"-5","method":"mark","settlement_price":"64000","intrinsic":"24000","value":"-120000","entry_price":"24100","cash":"500","balance":"17500","settled_at":"2026-12-25T08:00:01Z"}]"#), "\(line)")
+        #expect(line.contains(#""settlements":[{"option":"BTC-25DEC26-40000-C","underlying":"BTC-USD","quantity":"-5","method":"mark","settlement_price":"64000","intrinsic":"24000","value":"-120000","entry_price":"24100","cash":"500","balance":"17500","settled_at":"2026-12-25T08:00:01.000Z"}]"#), "\(line)")
         #expect(notice.syslogLine().contains("settled BTC-25DEC26-40000-C x-5 at 64000 cash 500 USD"))
     }
 
