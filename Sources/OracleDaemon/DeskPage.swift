@@ -134,6 +134,7 @@ function say(text, isError) { const m = $("message"); m.textContent = text; m.cl
 function fmtNum(s, digits) {
   if (s === null || s === undefined) return "—";
   if (s === "inf") return "∞";
+  if (s === "-inf") return "−∞";
   const v = Number(s);
   if (!isFinite(v)) return String(s);
   return v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -283,6 +284,7 @@ async function getJSON(path) {
 function ratioKey(a) {
   if (a.level === "unpriced" || a.ratio === null) return -Infinity;   // cannot be valued: look first
   if (a.ratio === "inf") return Infinity;
+  if (a.ratio === "-inf") return -Infinity;   // a debt with nothing required (docs/option-expiry.md)
   return Number(a.ratio);
 }
 function renderAccounts(all) {

@@ -152,7 +152,7 @@ extension MarginDesk {
 
     func ratioJSON(_ v: Valuation?) -> JSON {
         guard let v, v.priced else { return .null }
-        return v.ratio.isFinite ? .decimal(v.ratio, digits: 6) : .string("inf")
+        return v.ratio.isFinite ? .decimal(v.ratio, digits: 6) : .string(v.ratio > 0 ? "inf" : "-inf")
     }
 
     public func account(id: String, nowMs: Int64) throws(APIProblem) -> JSON {

@@ -198,6 +198,8 @@ public actor MarginDesk {
                 logger.error("cannot store slow marks", metadata: ["error": "\(error)"])
             }
         }
+        // Accounts settled at option expiry are stored before their level changes (MarginDesk+Expiry.swift).
+        guard storeSettled(a, nowMs: a.settlements.first?.atMs ?? WallClock.nowMs()) else { return }
         let ratios = Dictionary(a.levels.map { ($0.account, $0.ratio) }, uniquingKeysWith: { $1 })
         commit(levels: a.levels.map { storedLevel($0.account, $0.state, ratio: ratios[$0.account] ?? .nan) },
                notices: a.notices.map(stored))

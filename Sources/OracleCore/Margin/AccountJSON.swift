@@ -131,9 +131,11 @@ public enum AccountJSON {
             guard c.amount.value.isFinite else {
                 throw AccountError(.invalidDecimal, field: f() + ".amount", "\(JSONString.quoted(c.amount.text)) is not a finite decimal")
             }
-            guard c.amount.value >= 0 else {
+            // The margin currency may be negative: a cash debt, which expiry settlement of a short
+            // option in the money can leave (OptionSettlement.settle); it counts at 1, no haircut.
+            guard c.amount.value >= 0 || (c.asset == universe.currency && c.amount.value >= -Bounds.maxAmount) else {
                 throw AccountError(.invalidValue, field: f() + ".amount",
-                                   "negative collateral \(c.amount.text); a debt is a short position, not a balance")
+                                   "negative collateral \(c.amount.text); only the margin currency \(universe.currency) may be negative (a cash debt)")
             }
             guard c.amount.value <= Bounds.maxAmount else {
                 throw AccountError(.outOfRange, field: f() + ".amount",

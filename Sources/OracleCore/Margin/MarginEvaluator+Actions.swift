@@ -30,10 +30,14 @@ extension MarginEvaluator {
         public var slowMarks: [String: SlowMark] = [:]
         /// Accounts valued in full by this event.
         public var evaluated = 0
+        /// Accounts changed by expiry settlement: to store before `levels` and `notices` are committed.
+        public var settledAccounts: [SettledAccount] = []
+        /// One record per option settled (to log; also in the settled accounts' notices).
+        public var settlements: [OptionSettlement] = []
 
         public init() {}
 
-        public var isEmpty: Bool { notices.isEmpty && levels.isEmpty }
+        public var isEmpty: Bool { notices.isEmpty && levels.isEmpty && settledAccounts.isEmpty }
 
         mutating func merge(_ other: Actions) {
             notices += other.notices
@@ -43,6 +47,8 @@ extension MarginEvaluator {
             unpriced += other.unpriced
             slowMarks.merge(other.slowMarks) { $1 }
             evaluated += other.evaluated
+            settledAccounts += other.settledAccounts
+            settlements += other.settlements
         }
     }
 }

@@ -69,14 +69,19 @@ extension MarginEvaluator {
         let all = (0..<active.count).filter { active[$0] }.map { Int32($0) }
         evaluate(screen(slots: all) + unslotted.sorted(), nowMs: nowMs, into: &out)
         let corrections = out.notices.count
+        expiries(nowMs: nowMs, into: &out)
         deadlines(nowMs: nowMs, into: &out)
         return (out, corrections)
     }
 
     /// Event: a timer at or after call deadlines (also part of `sweepTick`); the owner may call it on
-    /// every poll cycle: until the earliest open deadline it returns at once.
+    /// every poll cycle: until the earliest open deadline it returns at once. Also settles expired
+    /// options (`expiryTick`), equally free until the earliest expiry.
     public mutating func deadlineTick(nowMs: Int64) -> Actions {
         var out = Actions()
+        // Expiry settlement first (free until the earliest expiry): a settled account's own
+        // evaluation already covers its deadline.
+        expiries(nowMs: nowMs, into: &out)
         guard let next = nextDeadlineMs, nowMs >= next else { return out }
         deadlines(nowMs: nowMs, into: &out)
         return out

@@ -83,6 +83,11 @@ public struct MarginEvaluator: Sendable {
     /// enters a call or is restored, recomputed exactly by each deadline scan, so `deadlineTick` can
     /// run on every poll cycle and cost nothing until a deadline is due.
     var nextDeadlineMs: Int64?
+    /// No unsettled option's expiry is before this (Unix ms; nil: no option held). Lowered by
+    /// `install`, recomputed by each expiry scan (`MarginEvaluator+Expiry.swift`).
+    public internal(set) var nextExpiryMs: Int64?
+    /// Accounts holding an expired option that could not settle yet (no priceable mark), with why.
+    public internal(set) var awaitingSettlement: [String: String] = [:]
 
     public init(universe: MarginUniverse) {
         self.universe = universe
@@ -133,6 +138,7 @@ public struct MarginEvaluator: Sendable {
         let oldPairs = accounts[account.id]?.pairsNeeded(in: universe) ?? []
         for p in oldPairs { byPair[p]?.remove(account.id) }
         accounts[account.id] = account
+        noteExpiries(account)
         let newPairs = account.pairsNeeded(in: universe)
         for p in newPairs { byPair[p, default: []].insert(account.id) }
         let oldSlot = bookSlot[account.id]
@@ -218,6 +224,7 @@ public struct MarginEvaluator: Sendable {
         for p in old.pairsNeeded(in: universe) { byPair[p]?.remove(id) }
         valuations[id] = nil
         invalid[id] = nil
+        awaitingSettlement[id] = nil
         if let slot = bookSlot.removeValue(forKey: id) { book.remove(at: slot) }   // stays listed, inactive
         unslotted.remove(id)
         machines[id]?.reset()

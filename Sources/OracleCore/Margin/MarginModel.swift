@@ -331,7 +331,9 @@ public struct MarginModel: Sendable {
             missingPair = nil
             reason = "valuation is not finite (equity \(equity), maintenance \(maint), initial \(initial)); check the account's sizes and prices"
         }
-        let ratio = maint > 0 ? equity / maint : .infinity
+        // Nothing required: +∞, unless equity is negative (a cash debt left by an option's settlement
+        // with no position behind it), which is −∞: below every threshold, so the debt is called.
+        let ratio = maint > 0 ? equity / maint : (equity < 0 ? -.infinity : .infinity)
         // Curing needs equity ≥ initial and ratio ≥ the account's call exit ratio (its thresholds,
         // overrides included), so the deposit that cures is max(initial, call_exit × maintenance) − equity.
         let thresholds = LevelThresholds(policy: policy, overrides: account.thresholds)

@@ -59,6 +59,7 @@ extension Notice {
         s += ",\"deadline_expired\":" + (flags.contains(.deadlineExpired) ? "true" : "false")
         s += ",\"liquidation_deferred\":" + (flags.contains(.liquidationDeferred) ? "true" : "false")
         if let options { s += ",\"greeks\":" + options.greeksJSON() + ",\"option_positions\":" + options.linesJSON() }
+        if !settlements.isEmpty { s += ",\"settlements\":" + OptionSettlement.jsonArray(settlements) }
         return s + "}"
     }
 
@@ -71,6 +72,7 @@ extension Notice {
         if flags.contains(.massCall) { s += " MASS-CALL" }
         if flags.contains(.liquidationDeferred) { s += " liquidation-deferred" }
         if let options { s += options.syslogText(currency: currency) }
+        for x in settlements { s += " " + x.syslogText(currency: currency) }
         return s
     }
 }

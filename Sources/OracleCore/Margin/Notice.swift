@@ -66,6 +66,8 @@ public struct Notice: Sendable, Equatable {
     /// The account's options: per-underlying Greeks, the scenario grid's figures and one line per
     /// option position; nil (and nothing written) for an account without options.
     public var options: Options?
+    /// Options settled at expiry by the event behind this notice (written only when not empty).
+    public var settlements: [OptionSettlement] = []
 
     public init(id: String, account: String, level: MarginLevel, createdAtMs: Int64, currency: String,
                 equity: Double, maintenanceRequirement: Double, initialRequirement: Double, ratio: Double,

@@ -189,7 +189,7 @@ public struct SweepBook: Sendable {
 
     /// equity / maintenance of account `a` after the last evaluation (+∞ without requirement).
     public func ratio(_ a: Int) -> Double {
-        maintenance[a] > 0 ? equity[a] / maintenance[a] : .infinity
+        maintenance[a] > 0 ? equity[a] / maintenance[a] : (equity[a] < 0 ? -.infinity : .infinity)   // as MarginModel.value
     }
 
     /// Re-evaluates the accounts at `slots` (the incremental path's screen) with the sweep's loop.
