@@ -34,4 +34,23 @@ extension VolPollService {
         return VolSurfaceBuilder.build(underlying: s.underlying, readings: r, policy: s.policy,
                                        freshness: &freshness, previous: previous, nowMs: nowMs)
     }
+
+    /// Every `[[vol]]` underlying whose rebuild is due, rebuilt in file order, with the surface it
+    /// replaces: `surfaces` (the latest per underlying) and `freshness` are updated in place.
+    static func rebuildAllDue(_ settings: [VolSettings], changed: Set<String>, readings: [String: [String: VolSourceReading]],
+                              freshness: inout [String: VolFreshness], surfaces: inout [String: VolSurface],
+                              nowMs: Int64) -> [(surface: VolSurface, before: VolSurface?)] {
+        var out: [(surface: VolSurface, before: VolSurface?)] = []
+        for s in settings where rebuildDue(changed: changed.contains(s.underlying), previous: surfaces[s.underlying],
+                                           pollIntervalMs: s.pollIntervalMs, nowMs: nowMs) {
+            var f = freshness[s.underlying] ?? VolFreshness()
+            let before = surfaces[s.underlying]
+            let surface = build(s, readings: readings[s.underlying] ?? [:], freshness: &f, previous: before, nowMs: nowMs)
+            freshness[s.underlying] = f
+            // A held (stale) surface keeps its build time; the next one is judged against it.
+            surfaces[s.underlying] = surface
+            out.append((surface, before))
+        }
+        return out
+    }
 }

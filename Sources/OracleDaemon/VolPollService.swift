@@ -124,18 +124,12 @@ struct VolPollService: Service {
                 await state.publish(sources: settings.flatMap { s in s.sources.compactMap { statuses[$0.name] } })
                 // Rebuild on news, and at least once per poll interval so age-based verdicts move on.
                 var rebuilt: [VolSurface] = []
-                for s in settings where Self.rebuildDue(changed: changed.contains(s.underlying), previous: previous[s.underlying],
-                                                        pollIntervalMs: s.pollIntervalMs, nowMs: nowMs) {
-                    var f = freshness[s.underlying] ?? VolFreshness()
-                    let surface = Self.build(s, readings: readings[s.underlying] ?? [:], freshness: &f,
-                                             previous: previous[s.underlying], nowMs: nowMs)
-                    freshness[s.underlying] = f
-                    if previous[s.underlying]?.status != surface.status {
-                        logger.info("vol surface status", metadata: ["underlying": "\(s.underlying)", "status": "\(surface.status.rawValue)",
+                for (surface, before) in Self.rebuildAllDue(settings, changed: changed, readings: readings, freshness: &freshness,
+                                                            surfaces: &previous, nowMs: nowMs) {
+                    if before?.status != surface.status {
+                        logger.info("vol surface status", metadata: ["underlying": "\(surface.underlying)", "status": "\(surface.status.rawValue)",
                                                                     "reason": "\(surface.statusReason ?? "")"])
                     }
-                    // A held (stale) surface keeps its build time; the next one is judged against it.
-                    previous[s.underlying] = surface
                     await state.publish(surface)
                     rebuilt.append(surface)
                 }

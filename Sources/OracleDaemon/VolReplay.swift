@@ -28,13 +28,11 @@ struct VolReplay {
     init(settings: [VolSettings]) {
         self.settings = settings
         var index: [String: (underlying: String, kind: VolSourceKind)] = [:]
-        var pairs: [String: String] = [:]
         for s in settings {
             for src in s.sources { index[src.name] = (s.underlying, src.kind) }
-            pairs[SurfaceVolatility.pairKey(underlying: s.underlying, quote: s.quote, forwardPair: s.forwardPair)] = s.underlying
         }
         sourceIndex = index
-        underlyingByPair = pairs
+        underlyingByPair = MarginDesk.volatilityPairs(settings)
     }
 
     func handles(_ source: String) -> Bool { sourceIndex[source] != nil }
@@ -56,16 +54,8 @@ struct VolReplay {
 
     /// The surfaces rebuilt at a cycle's time, in `[[vol]]` order (empty when none is due).
     mutating func cycle(nowMs: Int64) -> [VolSurface] {
-        var built: [VolSurface] = []
-        for s in settings where VolPollService.rebuildDue(changed: changed.contains(s.underlying), previous: surfaces[s.underlying],
-                                                          pollIntervalMs: s.pollIntervalMs, nowMs: nowMs) {
-            var f = freshness[s.underlying] ?? VolFreshness()
-            let surface = VolPollService.build(s, readings: readings[s.underlying] ?? [:], freshness: &f,
-                                               previous: surfaces[s.underlying], nowMs: nowMs)
-            freshness[s.underlying] = f
-            surfaces[s.underlying] = surface
-            built.append(surface)
-        }
+        let built = VolPollService.rebuildAllDue(settings, changed: changed, readings: readings, freshness: &freshness,
+                                                 surfaces: &surfaces, nowMs: nowMs).map(\.surface)
         changed.removeAll()
         return built
     }
